@@ -1,0 +1,181 @@
+//! `cargo xtask build-tracker`: builds the WebAssembly tracker and its loader into `js/dist/`.
+//!
+//! 1. `wasm-pack build` (profile `wasm-release`, feature `slim`, `--target web`, no wasm-opt of its own);
+//! 2. binaryen's `wasm-opt -Oz` from `js/node_modules` (npm `binaryen`);
+//! 3. the wasm named by its content hash (`tracker.<hash8>.wasm`, served immutable);
+//! 4. esbuild bundles `js/src/loader.js` with the wasm-bindgen glue into one minified IIFE,
+//!    `universal.js`, with the hashed wasm name substituted in;
+//! 5. `manifest.json` lists every file with its raw and gzip size and the tracker sources hash;
+//! 6. fails when what a first visit downloads (loader + wasm) exceeds the gzip budget.
+//!
+//! Same sources and tools give byte-identical output.
+
+use crate::sources::tracker_sources_hash;
+use crate::toolchain::WasmToolchain;
+use anyhow::{Context, Result, bail, ensure};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Hard budget: gzip bytes of everything a first visit downloads.
+pub const FIRST_VISIT_GZIP_BUDGET: u64 = 8192;
+/// What we aim for.
+pub const FIRST_VISIT_GZIP_TARGET: u64 = 5120;
+/// The loader's file name (the snippet's script URL ends with `/js/universal.js`).
+pub const LOADER: &str = "universal.js";
+/// The placeholder in `js/src/loader.js` replaced by the hashed wasm file name.
+const WASM_PLACEHOLDER: &str = "__TRACKER_WASM__";
+
+/// One built file in the manifest.
+#[derive(Debug, Serialize)]
+pub struct BuiltFile {
+    pub name: String,
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+}
+
+/// `js/dist/manifest.json`.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub files: Vec<BuiltFile>,
+    pub first_visit_gzip_total: u64,
+    pub sources_hash: String,
+    pub wasm: String,
+    pub loader: String,
+}
+
+/// Runs the whole build.
+pub fn run(root: &Path) -> Result<()> {
+    let js = root.join("js");
+    let bin = js.join("node_modules").join(".bin");
+    let wasm_opt = bin.join("wasm-opt");
+    let esbuild = bin.join("esbuild");
+    for tool in [&wasm_opt, &esbuild] {
+        ensure!(tool.exists(), "{} is missing: run `npm ci` in js/ (or `cargo xtask setup`)", tool.display());
+    }
+
+    let toolchain = WasmToolchain::detect()
+        .context("no Rust toolchain with the wasm32-unknown-unknown target: run `cargo xtask setup`")?;
+    let pkg = root.join("tracker-wasm").join("pkg");
+    let mut wasm_pack = Command::new("wasm-pack");
+    wasm_pack
+        .current_dir(root)
+        .args(["build", "tracker-wasm", "--target", "web", "--mode", "no-install", "--no-opt"])
+        .args(["--no-typescript", "--no-pack", "--out-dir", "pkg", "--profile", "wasm-release"])
+        .args(["--", "--features", "slim"]);
+    toolchain.apply(&mut wasm_pack);
+    run_tool(&mut wasm_pack, "wasm-pack (needs wasm-pack and wasm-bindgen on PATH)")?;
+
+    let optimised = pkg.join("tracker.opt.wasm");
+    run_tool(
+        Command::new(&wasm_opt)
+            .arg(pkg.join("tracker_wasm_bg.wasm"))
+            .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+            .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+            .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"])
+            .arg("-o")
+            .arg(&optimised),
+        "wasm-opt",
+    )?;
+    let wasm_bytes = std::fs::read(&optimised).context("reading the optimised wasm")?;
+    let wasm_name = format!("tracker.{}.wasm", &hex::encode(Sha256::digest(&wasm_bytes))[..8]);
+
+    let bundled = pkg.join("universal.bundle.js");
+    run_tool(
+        Command::new(&esbuild)
+            .arg(js.join("src").join("loader.js"))
+            .args(["--bundle", "--format=iife", "--minify", "--target=es2020", "--charset=utf8"])
+            .args(["--legal-comments=none", "--log-level=warning", "--log-override:empty-import-meta=silent"])
+            .arg(format!("--outfile={}", bundled.display())),
+        "esbuild",
+    )?;
+    let loader_text = std::fs::read_to_string(&bundled).context("reading the bundled loader")?;
+    ensure!(
+        loader_text.matches(WASM_PLACEHOLDER).count() == 1,
+        "the bundled loader must contain {WASM_PLACEHOLDER} exactly once"
+    );
+    let loader_bytes = loader_text.replace(WASM_PLACEHOLDER, &wasm_name).into_bytes();
+
+    let files = vec![file_entry(LOADER, &loader_bytes)?, file_entry(&wasm_name, &wasm_bytes)?];
+    let first_visit_gzip_total: u64 = files.iter().map(|f| f.gzip_bytes).sum();
+    for f in &files {
+        println!("{:<28} {:>7} bytes {:>6} gzip", f.name, f.bytes, f.gzip_bytes);
+    }
+    println!(
+        "first visit: {first_visit_gzip_total} bytes gzip (budget {FIRST_VISIT_GZIP_BUDGET}, target {FIRST_VISIT_GZIP_TARGET})"
+    );
+    if first_visit_gzip_total > FIRST_VISIT_GZIP_BUDGET {
+        bail!(
+            "the tracker is too big: a first visit downloads {first_visit_gzip_total} bytes gzip \
+             ({} + {}), over the budget of {FIRST_VISIT_GZIP_BUDGET}; js/dist/ was left unchanged",
+            files[0].name,
+            files[1].name
+        );
+    }
+
+    let dist = js.join("dist");
+    std::fs::create_dir_all(&dist).with_context(|| format!("creating {}", dist.display()))?;
+    remove_stale(&dist)?;
+    std::fs::write(dist.join(LOADER), &loader_bytes)?;
+    std::fs::write(dist.join(&wasm_name), &wasm_bytes)?;
+    let manifest = Manifest {
+        files,
+        first_visit_gzip_total,
+        sources_hash: tracker_sources_hash(root)?,
+        wasm: wasm_name,
+        loader: LOADER.into(),
+    };
+    let mut json = serde_json::to_string_pretty(&manifest)?;
+    json.push('\n');
+    std::fs::write(dist.join("manifest.json"), json)?;
+    println!("wrote js/dist/ ({})", manifest.wasm);
+    Ok(())
+}
+
+/// Raw and gzip (level 9, no name, no timestamp: reproducible) size of one file.
+fn file_entry(name: &str, bytes: &[u8]) -> Result<BuiltFile> {
+    Ok(BuiltFile { name: name.into(), bytes: bytes.len() as u64, gzip_bytes: gzip(bytes)?.len() as u64 })
+}
+
+/// Gzip at the best level, as a server or CDN would serve it.
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+/// Deletes what an earlier build wrote (the loader, old hashed wasm files, the manifest).
+fn remove_stale(dist: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dist)? {
+        let path: PathBuf = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let ours = name == LOADER || name == "manifest.json" || (name.starts_with("tracker.") && name.ends_with(".wasm"));
+        if ours {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_tool(cmd: &mut Command, what: &str) -> Result<()> {
+    println!("==> {cmd:?}");
+    let status = cmd.status().with_context(|| format!("starting {what}"))?;
+    ensure!(status.success(), "{what} failed ({status})");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_deterministic() {
+        let data = b"the same bytes give the same gzip".repeat(20);
+        assert_eq!(gzip(&data).unwrap(), gzip(&data).unwrap());
+        assert!(gzip(&data).unwrap().len() < data.len());
+    }
+}

@@ -1,0 +1,185 @@
+//! The freshness check: the committed `js/dist/` must have been built from the current tracker sources.
+//!
+//! `build-tracker` records the hash of the tracker sources in `js/dist/manifest.json`; this check hashes
+//! the sources again and compares, and verifies that every file the manifest lists is there with its size.
+
+use crate::sources::tracker_sources_hash;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The parts of `js/dist/manifest.json` the check reads.
+#[derive(Debug, Deserialize)]
+pub struct Manifest {
+    pub sources_hash: String,
+    pub files: Vec<ManifestFile>,
+}
+
+/// One built file as listed in the manifest.
+#[derive(Debug, Deserialize)]
+pub struct ManifestFile {
+    pub name: String,
+    pub bytes: u64,
+}
+
+/// The command that makes `js/dist/` fresh again.
+const REBUILD: &str = "run `cargo xtask build-tracker` and commit js/dist/";
+
+/// Fails, naming the command to run, when `js/dist/` does not match the tracker sources under `root`.
+pub fn check(root: &Path) -> Result<()> {
+    let dist = root.join("js").join("dist");
+    let manifest_path = dist.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("js/dist/manifest.json is missing: {REBUILD}"))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .with_context(|| format!("js/dist/manifest.json is not valid: {REBUILD}"))?;
+    let current = tracker_sources_hash(root)?;
+    if manifest.sources_hash != current {
+        bail!(
+            "js/dist/ is stale: the tracker sources (tracker-wasm/, js/) changed since it was built \
+             (built from {}, sources now {}); {REBUILD}",
+            short(&manifest.sources_hash),
+            short(&current)
+        );
+    }
+    for file in &manifest.files {
+        let meta = std::fs::metadata(dist.join(&file.name))
+            .with_context(|| format!("js/dist/{} is missing: {REBUILD}", file.name))?;
+        if meta.len() != file.bytes {
+            bail!(
+                "js/dist/{} has {} bytes but the manifest says {}: {REBUILD}",
+                file.name,
+                meta.len(),
+                file.bytes
+            );
+        }
+    }
+    println!("js/dist/ is fresh (sources {})", short(&current));
+    Ok(())
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::PathBuf;
+
+    /// A throw-away workspace with a tiny tracker source tree and a dist built "from" it.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("xtask-fresh-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(dir.join("tracker-wasm/src")).unwrap();
+            fs::create_dir_all(dir.join("js/dist")).unwrap();
+            fs::write(dir.join("tracker-wasm/src/lib.rs"), "pub fn key() {}\n").unwrap();
+            fs::write(dir.join("js/loader.js"), "console.log(1)\n").unwrap();
+            Scratch(dir)
+        }
+
+        /// Writes dist files and a manifest carrying the current sources hash (what build-tracker does).
+        fn build(&self) {
+            let dist = self.0.join("js/dist");
+            fs::write(dist.join("universal.js"), "x").unwrap();
+            let manifest = serde_json::json!({
+                "sources_hash": tracker_sources_hash(&self.0).unwrap(),
+                "files": [{"name": "universal.js", "bytes": 1, "gzip_bytes": 21}],
+            });
+            fs::write(dist.join("manifest.json"), manifest.to_string()).unwrap();
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn fresh_build_passes() {
+        let s = Scratch::new("pass");
+        s.build();
+        check(&s.0).unwrap();
+    }
+
+    #[test]
+    fn changed_tracker_source_without_rebuild_fails() {
+        let s = Scratch::new("src");
+        s.build();
+        fs::write(s.0.join("tracker-wasm/src/lib.rs"), "pub fn key() { /* changed */ }\n").unwrap();
+        let err = format!("{:#}", check(&s.0).unwrap_err());
+        assert!(err.contains("stale"), "{err}");
+        assert!(err.contains("cargo xtask build-tracker"), "{err}");
+        s.build();
+        check(&s.0).unwrap();
+    }
+
+    #[test]
+    fn new_loader_file_without_rebuild_fails() {
+        let s = Scratch::new("new");
+        s.build();
+        fs::write(s.0.join("js/extra.js"), "1").unwrap();
+        assert!(check(&s.0).is_err());
+    }
+
+    #[test]
+    fn edited_dist_file_fails_and_build_output_dirs_are_ignored() {
+        let s = Scratch::new("dist");
+        s.build();
+        fs::create_dir_all(s.0.join("js/node_modules/x")).unwrap();
+        fs::write(s.0.join("js/node_modules/x/index.js"), "1").unwrap();
+        fs::create_dir_all(s.0.join("tracker-wasm/target")).unwrap();
+        fs::write(s.0.join("tracker-wasm/target/junk"), "1").unwrap();
+        check(&s.0).unwrap();
+        fs::write(s.0.join("js/dist/universal.js"), "edited by hand").unwrap();
+        let err = format!("{:#}", check(&s.0).unwrap_err());
+        assert!(err.contains("universal.js"), "{err}");
+    }
+
+    #[test]
+    fn missing_manifest_names_the_command() {
+        let s = Scratch::new("none");
+        let err = format!("{:#}", check(&s.0).unwrap_err());
+        assert!(err.contains("cargo xtask build-tracker"), "{err}");
+    }
+
+    /// The real repository: copying its tracker sources and committed dist, the check passes; after one
+    /// tracker source file changes, it fails.
+    #[test]
+    fn real_tracker_sources_change_is_detected() {
+        let root = crate::workspace_root();
+        if !root.join("js/dist/manifest.json").exists() {
+            panic!("js/dist/manifest.json is missing: {REBUILD}");
+        }
+        let s = Scratch::new("real");
+        let _ = fs::remove_dir_all(s.0.join("tracker-wasm"));
+        let _ = fs::remove_dir_all(s.0.join("js"));
+        for rel in crate::sources::tracker_source_files(&root).unwrap() {
+            let to = s.0.join(&rel);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::copy(root.join(&rel), to).unwrap();
+        }
+        copy_dir(&root.join("js/dist"), &s.0.join("js/dist"));
+        check(&s.0).expect("the committed js/dist/ is fresh");
+        let lib = s.0.join("tracker-wasm/src/lib.rs");
+        let mut text = fs::read_to_string(&lib).unwrap();
+        text.push_str("\n// a change without a rebuild\n");
+        fs::write(&lib, text).unwrap();
+        assert!(check(&s.0).is_err());
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+}
