@@ -13,6 +13,10 @@ use std::path::Path;
 pub struct Manifest {
     pub sources_hash: String,
     pub files: Vec<ManifestFile>,
+    /// The loader a first visit downloads (`universal.js`).
+    pub loader: String,
+    /// The wasm a first visit downloads.
+    pub wasm: String,
 }
 
 /// One built file as listed in the manifest.
@@ -22,17 +26,50 @@ pub struct ManifestFile {
     pub bytes: u64,
 }
 
+/// Reads `js/dist/manifest.json`.
+fn read_manifest(root: &Path) -> Result<Manifest> {
+    let manifest_path = root.join("js").join("dist").join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("js/dist/manifest.json is missing: {REBUILD}"))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("js/dist/manifest.json is not valid: {REBUILD}"))
+}
+
+/// Gzip size (best compression) of a file.
+fn gzip_len(path: &Path) -> Result<u64> {
+    use std::io::Write;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes)?;
+    Ok(gz.finish()?.len() as u64)
+}
+
+/// The hard byte budget: fails when the committed loader + wasm that a first visit downloads are, gzipped,
+/// over [`crate::build_tracker::FIRST_VISIT_GZIP_BUDGET`] bytes. Sizes are measured again, not read.
+pub fn check_budget(root: &Path) -> Result<()> {
+    let manifest = read_manifest(root)?;
+    let dist = root.join("js").join("dist");
+    let loader = gzip_len(&dist.join(&manifest.loader))?;
+    let wasm = gzip_len(&dist.join(&manifest.wasm))?;
+    let total = loader + wasm;
+    let budget = crate::build_tracker::FIRST_VISIT_GZIP_BUDGET;
+    println!(
+        "first visit downloads {total} bytes gzip ({} {loader} + {} {wasm}); budget {budget}",
+        manifest.loader, manifest.wasm
+    );
+    if total > budget {
+        bail!("the tracker is over its byte budget: {total} bytes gzip > {budget}");
+    }
+    Ok(())
+}
+
 /// The command that makes `js/dist/` fresh again.
 const REBUILD: &str = "run `cargo xtask build-tracker` and commit js/dist/";
 
 /// Fails, naming the command to run, when `js/dist/` does not match the tracker sources under `root`.
 pub fn check(root: &Path) -> Result<()> {
     let dist = root.join("js").join("dist");
-    let manifest_path = dist.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("js/dist/manifest.json is missing: {REBUILD}"))?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .with_context(|| format!("js/dist/manifest.json is not valid: {REBUILD}"))?;
+    let manifest = read_manifest(root)?;
     let current = tracker_sources_hash(root)?;
     if manifest.sources_hash != current {
         bail!(
@@ -73,7 +110,8 @@ mod tests {
 
     impl Scratch {
         fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!("xtask-fresh-{name}-{}", std::process::id()));
+            let dir =
+                std::env::temp_dir().join(format!("xtask-fresh-{name}-{}", std::process::id()));
             let _ = fs::remove_dir_all(&dir);
             fs::create_dir_all(dir.join("tracker-wasm/src")).unwrap();
             fs::create_dir_all(dir.join("js/dist")).unwrap();
@@ -89,6 +127,8 @@ mod tests {
             let manifest = serde_json::json!({
                 "sources_hash": tracker_sources_hash(&self.0).unwrap(),
                 "files": [{"name": "universal.js", "bytes": 1, "gzip_bytes": 21}],
+                "loader": "universal.js",
+                "wasm": "universal.js",
             });
             fs::write(dist.join("manifest.json"), manifest.to_string()).unwrap();
         }
@@ -111,7 +151,11 @@ mod tests {
     fn changed_tracker_source_without_rebuild_fails() {
         let s = Scratch::new("src");
         s.build();
-        fs::write(s.0.join("tracker-wasm/src/lib.rs"), "pub fn key() { /* changed */ }\n").unwrap();
+        fs::write(
+            s.0.join("tracker-wasm/src/lib.rs"),
+            "pub fn key() { /* changed */ }\n",
+        )
+        .unwrap();
         let err = format!("{:#}", check(&s.0).unwrap_err());
         assert!(err.contains("stale"), "{err}");
         assert!(err.contains("cargo xtask build-tracker"), "{err}");
@@ -139,6 +183,26 @@ mod tests {
         fs::write(s.0.join("js/dist/universal.js"), "edited by hand").unwrap();
         let err = format!("{:#}", check(&s.0).unwrap_err());
         assert!(err.contains("universal.js"), "{err}");
+    }
+
+    #[test]
+    fn budget_is_measured_from_the_files() {
+        let s = Scratch::new("budget");
+        s.build();
+        check_budget(&s.0).unwrap();
+        // Incompressible bytes well over the budget, whatever the manifest says.
+        let mut x: u32 = 12345;
+        let noise: Vec<u8> = (0..20_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        fs::write(s.0.join("js/dist/universal.js"), noise).unwrap();
+        let err = format!("{:#}", check_budget(&s.0).unwrap_err());
+        assert!(err.contains("over its byte budget"), "{err}");
     }
 
     #[test]

@@ -19,7 +19,10 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "xtask", about = "Build and test automation for the referral tracker")]
+#[command(
+    name = "xtask",
+    about = "Build and test automation for the referral tracker"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,7 +47,10 @@ enum Command {
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+    manifest_dir
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest_dir)
 }
 
 fn main() -> Result<()> {

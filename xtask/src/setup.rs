@@ -13,11 +13,14 @@ use std::time::Instant;
 /// Debian packages of the fallback wasm toolchain.
 const DEBIAN_WASM_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "lld-22"];
 
+/// One setup step: checks, installs when needed, and says what it did.
+type Step = fn(&Path) -> Result<String>;
+
 /// Runs every setup step; fails only when a step that the tests cannot do without failed.
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     let mut missing = Vec::new();
-    let steps: [(&str, fn(&Path) -> Result<String>); 5] = [
+    let steps: [(&str, Step); 5] = [
         ("wasm32 target", wasm_target),
         ("wasm-bindgen-cli", wasm_bindgen_cli),
         ("wasm-pack", wasm_pack),
@@ -71,7 +74,9 @@ fn wasm_target(_root: &Path) -> Result<String> {
     )?;
     build_debian_wasm_std()?;
     match WasmToolchain::detect() {
-        Some(WasmToolchain::Debian) => Ok("installed (Debian rustc-web, std built for wasm32)".into()),
+        Some(WasmToolchain::Debian) => {
+            Ok("installed (Debian rustc-web, std built for wasm32)".into())
+        }
         _ => bail!("the wasm32 std was built but {DEBIAN_WASM_LIBDIR} has no libstd"),
     }
 }
@@ -87,21 +92,37 @@ fn build_debian_wasm_std() -> Result<()> {
          [lib]\ncrate-type = [\"cdylib\"]\npath = \"src/lib.rs\"\n\n[workspace]\n\n\
          [profile.release]\npanic = \"abort\"\n",
     )?;
-    std::fs::write(work.join("src/lib.rs"), "#[no_mangle]\npub extern \"C\" fn f() {}\n")?;
-    println!("[setup]   building std for {WASM_TARGET} from /usr/lib/rustlib/src/rust (a few minutes)…");
+    std::fs::write(
+        work.join("src/lib.rs"),
+        "#[no_mangle]\npub extern \"C\" fn f() {}\n",
+    )?;
+    println!(
+        "[setup]   building std for {WASM_TARGET} from /usr/lib/rustlib/src/rust (a few minutes)…"
+    );
     let status = Command::new("/usr/bin/cargo")
         .current_dir(&work)
         .env("RUSTC_BOOTSTRAP", "1")
         .env("RUSTFLAGS", "-Cembed-bitcode=yes")
         .env("RUSTC", "/usr/bin/rustc")
         .env_remove("RUSTUP_TOOLCHAIN")
-        .args(["build", "--release", "--target", WASM_TARGET, "-Z", "build-std=std,panic_abort"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "-Z",
+            "build-std=std,panic_abort",
+        ])
         .status()
         .context("running /usr/bin/cargo")?;
     if !status.success() {
         bail!("building std for wasm32 failed");
     }
-    let deps = work.join("target").join(WASM_TARGET).join("release").join("deps");
+    let deps = work
+        .join("target")
+        .join(WASM_TARGET)
+        .join("release")
+        .join("deps");
     std::fs::create_dir_all(DEBIAN_WASM_LIBDIR)?;
     let mut copied = 0;
     for entry in std::fs::read_dir(&deps)? {
@@ -121,10 +142,12 @@ pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
-                return Ok(version.trim_matches('"').to_string());
-            }
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(version.trim_matches('"').to_string());
         }
     }
     bail!("Cargo.lock has no wasm-bindgen entry")
@@ -133,13 +156,20 @@ pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String> {
 /// First line of `program --version`, when the program runs.
 fn version_of(program: &str) -> Option<String> {
     let out = Command::new(program).arg("--version").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").to_string())
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    })
 }
 
 fn cargo_install(args: &[&str]) -> Result<()> {
-    println!("[setup]   cargo install {} (a few minutes)…", args.join(" "));
+    println!(
+        "[setup]   cargo install {} (a few minutes)…",
+        args.join(" ")
+    );
     let status = Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
         .arg("install")
         .args(args)

@@ -88,7 +88,10 @@ pub fn read_result_line(line: &str, counts: &mut Counts) -> bool {
     let number_before = |word: &str| -> u64 {
         rest.split(';')
             .filter_map(|part| {
-                let part = part.trim().trim_start_matches("ok.").trim_start_matches("FAILED.");
+                let part = part
+                    .trim()
+                    .trim_start_matches("ok.")
+                    .trim_start_matches("FAILED.");
                 let mut it = part.split_whitespace();
                 let n = it.next()?.parse::<u64>().ok()?;
                 (it.next()? == word).then_some(n)
@@ -161,6 +164,13 @@ mod tests {
             &mut c
         ));
         assert!(!read_result_line("running 3 tests", &mut c));
-        assert_eq!(c, Counts { passed: 13, failed: 2, ignored: 3 });
+        assert_eq!(
+            c,
+            Counts {
+                passed: 13,
+                failed: 2,
+                ignored: 3
+            }
+        );
     }
 }

@@ -33,19 +33,46 @@ pub fn run(root: &Path, with_setup: bool) -> Result<()> {
 
     let t = Instant::now();
     println!("\n==> tracker freshness (js/dist/ vs sources)");
-    outcomes.push(SuiteOutcome::check("tracker freshness", t, crate::freshness::check(root)));
+    outcomes.push(SuiteOutcome::check(
+        "tracker freshness",
+        t,
+        crate::freshness::check(root),
+    ));
+
+    let t = Instant::now();
+    println!("\n==> tracker byte budget (committed js/dist/)");
+    outcomes.push(SuiteOutcome::check(
+        "tracker byte budget",
+        t,
+        crate::freshness::check_budget(root),
+    ));
 
     let t = Instant::now();
     println!("\n==> cargo fmt --check");
     let fmt = cargo(root).args(["fmt", "--all", "--", "--check"]).status();
-    outcomes.push(SuiteOutcome::check("rustfmt", t, status_ok(fmt, "cargo fmt --check")));
+    outcomes.push(SuiteOutcome::check(
+        "rustfmt",
+        t,
+        status_ok(fmt, "cargo fmt --check"),
+    ));
 
     let t = Instant::now();
     println!("\n==> cargo clippy -D warnings");
     let clippy = cargo(root)
-        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
         .status();
-    outcomes.push(SuiteOutcome::check("clippy", t, status_ok(clippy, "cargo clippy")));
+    outcomes.push(SuiteOutcome::check(
+        "clippy",
+        t,
+        status_ok(clippy, "cargo clippy"),
+    ));
 
     let database_url = postgres_url();
     let mut native = cargo(root);

@@ -41,7 +41,8 @@ impl WasmToolchain {
             if let Ok(joined) = std::env::join_paths(dirs) {
                 cmd.env("PATH", joined);
             }
-            cmd.env("CARGO", "/usr/bin/cargo").env("RUSTC", "/usr/bin/rustc");
+            cmd.env("CARGO", "/usr/bin/cargo")
+                .env("RUSTC", "/usr/bin/rustc");
             cmd.env_remove("RUSTUP_TOOLCHAIN");
         }
     }

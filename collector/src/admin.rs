@@ -1,0 +1,169 @@
+//! Program and API-key administration, used by the CLI, the demo bootstrap and tests.
+
+use crate::error::AppError;
+use crate::extract::hash_api_key;
+use crate::ids;
+use crate::program::{Attribution, CookieTime, Program, ProgramKind, ProgramSettings, UrlFormat};
+use crate::rewards::RewardRules;
+use crate::settings;
+use crate::storage::Storage;
+
+/// What a new program looks like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramSpec {
+    /// Refer-a-friend or affiliate.
+    pub kind: ProgramKind,
+    /// Display name.
+    pub name: String,
+    /// Website URL, e.g. `http://shop.test:3000`.
+    pub website: String,
+    /// Further registrable domains.
+    pub extra_domains: Vec<String>,
+    /// Query parameter (default `ref`).
+    pub query_param: String,
+    /// Link path segment (default `aff`).
+    pub link_param: String,
+    /// Link format (default query).
+    pub url_format: UrlFormat,
+    /// Cookie lifetime (default 30 days).
+    pub cookie_time: CookieTime,
+    /// First or last touch (default first).
+    pub attribution: Attribution,
+    /// Subdomain links.
+    pub subdomain_links: bool,
+    /// Hold the referral until consent.
+    pub consent_required: bool,
+    /// Honour GPC/DNT.
+    pub honor_gpc: bool,
+    /// Clean the URL after capture.
+    pub clean_url: bool,
+    /// Reward rules.
+    pub rewards: RewardRules,
+}
+
+impl ProgramSpec {
+    /// A spec with the default settings.
+    pub fn new(kind: ProgramKind, name: impl Into<String>, website: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+            website: website.into(),
+            extra_domains: Vec::new(),
+            query_param: "ref".to_owned(),
+            link_param: "aff".to_owned(),
+            url_format: UrlFormat::Query,
+            cookie_time: CookieTime::Days(30),
+            attribution: Attribution::First,
+            subdomain_links: false,
+            consent_required: false,
+            honor_gpc: false,
+            clean_url: false,
+            rewards: RewardRules::default(),
+        }
+    }
+
+    fn into_settings(self) -> ProgramSettings {
+        ProgramSettings {
+            name: self.name,
+            website: self.website.trim().trim_end_matches('/').to_owned(),
+            extra_domains: self
+                .extra_domains
+                .iter()
+                .map(|d| crate::domains::normalize_host(d))
+                .collect(),
+            query_param: self.query_param,
+            link_param: self.link_param,
+            url_format: self.url_format,
+            cookie_time: self.cookie_time,
+            attribution: self.attribution,
+            subdomain_links: self.subdomain_links,
+            consent_required: self.consent_required,
+            honor_gpc: self.honor_gpc,
+            clean_url: self.clean_url,
+            rewards: self.rewards,
+        }
+    }
+}
+
+/// A freshly created program.
+#[derive(Debug, Clone)]
+pub struct CreatedProgram {
+    /// The 8-character public id for the snippet.
+    pub public_id: String,
+    /// The API key in plain text; shown once, stored hashed.
+    pub api_key: String,
+    /// The stored program.
+    pub program: Program,
+}
+
+/// The stored prefix of a key (`pk_` + 8 characters) used to revoke it by prefix.
+pub fn key_prefix(key: &str) -> String {
+    key.chars().take(11).collect()
+}
+
+/// Creates a program and its first API key.
+pub async fn create_program(
+    storage: &dyn Storage,
+    spec: ProgramSpec,
+) -> Result<CreatedProgram, AppError> {
+    let kind = spec.kind;
+    let settings = spec.into_settings();
+    settings::validate(&settings)?;
+    let api_key = ids::api_key();
+    // Retry on the (unlikely) public-id collision.
+    for _ in 0..5 {
+        let public_id = ids::program_public_id();
+        match storage
+            .create_program(
+                &public_id,
+                kind,
+                &settings,
+                &key_prefix(&api_key),
+                &hash_api_key(&api_key),
+            )
+            .await
+        {
+            Ok(program) => {
+                return Ok(CreatedProgram {
+                    public_id,
+                    api_key,
+                    program,
+                });
+            }
+            Err(crate::storage::StorageError::Conflict { .. }) => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(AppError::internal("could not allocate a unique program id"))
+}
+
+/// Adds an API key to a program; returns the plain key (shown once).
+pub async fn create_api_key(storage: &dyn Storage, public_id: &str) -> Result<String, AppError> {
+    let program = storage
+        .program_by_public_id(public_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Program"))?;
+    let api_key = ids::api_key();
+    storage
+        .add_api_key(program.id, &key_prefix(&api_key), &hash_api_key(&api_key))
+        .await?;
+    Ok(api_key)
+}
+
+/// Revokes an API key given in full or by its 11-character prefix (`pk_xxxxxxxx`).
+pub async fn revoke_api_key(storage: &dyn Storage, key_or_prefix: &str) -> Result<(), AppError> {
+    let key_or_prefix = key_or_prefix.trim();
+    let prefix = if key_or_prefix.len() == 11 {
+        key_or_prefix.to_owned()
+    } else {
+        // A full key never matches a prefix; use a value no prefix can equal.
+        String::from("\u{0}")
+    };
+    let revoked = storage
+        .revoke_api_keys(&hash_api_key(key_or_prefix), &prefix)
+        .await?;
+    if revoked == 0 {
+        return Err(AppError::not_found("API key"));
+    }
+    Ok(())
+}

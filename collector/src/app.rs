@@ -1,0 +1,184 @@
+//! The whole router, built in one place, with its middleware stack.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, Method, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::error::AppError;
+use crate::extract::body_too_large;
+use crate::routes::{
+    assets, browser_signups, browser_transactions, customer_resources, customers, health, meta,
+    openapi, public, referral_form, settings, transactions, visits,
+};
+use crate::state::AppState;
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Builds the application router.
+pub fn app(state: AppState) -> Router {
+    let timeout = state.config.request_timeout();
+
+    let api = Router::new()
+        .route("/v1/test", get(meta::test))
+        .route("/v1/openapi.json", get(openapi::document))
+        .route("/v1/settings", get(settings::show).put(settings::update))
+        .route(
+            "/v1/customers",
+            get(customers::list)
+                .post(customers::create)
+                .put(customers::update_by_body)
+                .delete(customers::delete_by_body),
+        )
+        .route("/v1/customers:search", get(customers::search))
+        .route(
+            "/v1/customers/{key}",
+            get(customers::show)
+                .put(customers::update)
+                .delete(customers::delete),
+        )
+        .route("/v1/customers/{key}/stats", get(customer_resources::stats))
+        .route(
+            "/v1/customers/{key}/balance",
+            get(customer_resources::balance),
+        )
+        .route(
+            "/v1/customers/{key}/balance/credit",
+            post(customer_resources::credit),
+        )
+        .route(
+            "/v1/customers/{key}/referrals",
+            get(customer_resources::referrals),
+        )
+        .route(
+            "/v1/customers/{key}/transactions",
+            get(customer_resources::transactions),
+        )
+        .route(
+            "/v1/customers/{key}/referral_links",
+            get(customer_resources::referral_links),
+        )
+        .route(
+            "/v1/transactions",
+            get(transactions::list)
+                .post(transactions::create)
+                .delete(transactions::delete_by_body),
+        )
+        .route(
+            "/v1/transactions/{key}",
+            get(transactions::show).delete(transactions::delete),
+        )
+        .route(
+            "/v1/transactions/{key}/archive",
+            post(transactions::archive).put(transactions::archive),
+        )
+        .route(
+            "/v1/transactions/{key}/revoke-archive",
+            post(transactions::revoke_archive).put(transactions::revoke_archive),
+        );
+
+    // Browser beacons: the handler checks the Origin against the program's domains.
+    let beacons = Router::new()
+        .route("/pub/visits", post(visits::record).head(visits::head))
+        .route("/pub/signups", post(browser_signups::record))
+        .route("/pub/transactions", post(browser_transactions::record))
+        .route("/pub/referral-links", post(referral_form::referral_link))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::mirror_request())
+                .allow_credentials(true)
+                .allow_methods([Method::POST])
+                .allow_headers([header::CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        );
+
+    // Cacheable documents any page may fetch.
+    let open = Router::new()
+        .route("/pub/programs/{public_id}", get(public::program_settings))
+        .route("/js/{*path}", get(assets::serve))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::HEAD])
+                .expose_headers([header::ETAG]),
+        );
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .merge(api)
+        .merge(beacons)
+        .merge(open)
+        .fallback(|| async { AppError::not_found("Route") })
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request| {
+                            let route = request
+                                .extensions()
+                                .get::<MatchedPath>()
+                                .map(MatchedPath::as_str)
+                                .unwrap_or("(unmatched)");
+                            tracing::info_span!("request", method = %request.method(), route)
+                        })
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(CompressionLayer::new())
+                .layer(middleware::map_response(json_errors))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    timeout,
+                ))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
+        )
+}
+
+/// Rewrites error responses produced outside the handlers (body limit, timeout, 405, extractor
+/// rejections) into the JSON error shape.
+async fn json_errors<B>(response: axum::http::Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value == "application/json");
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response.map(axum::body::Body::new);
+    }
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
+        StatusCode::REQUEST_TIMEOUT => AppError::new(status, "The request took too long."),
+        StatusCode::METHOD_NOT_ALLOWED => AppError::new(status, "Method not allowed."),
+        StatusCode::NOT_FOUND => AppError::new(status, "Not found."),
+        other => AppError::new(other, other.canonical_reason().unwrap_or("Error.")),
+    };
+    let mut rewritten = error.into_response();
+    const KEPT: [HeaderName; 2] = [header::ALLOW, header::RETRY_AFTER];
+    for name in KEPT {
+        if let Some(value) = response.headers().get(&name) {
+            rewritten.headers_mut().insert(name, value.clone());
+        }
+    }
+    for (name, value) in response.headers() {
+        if name.as_str().starts_with("access-control-") {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
+}

@@ -1,0 +1,184 @@
+//! The `collector` command line: `serve` (default), `program create`, `key create|revoke`.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::admin::{self, ProgramSpec};
+use crate::config::Config;
+use crate::program::{Attribution, CookieTime, ProgramKind, UrlFormat};
+use crate::rewards::RewardRules;
+
+/// Command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "collector",
+    version,
+    about = "Referral-tracking collector (Partnero-compatible)"
+)]
+pub struct Cli {
+    /// Service configuration (also from the environment).
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do; `serve` when absent.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service.
+    Serve,
+    /// Manage programs.
+    #[command(subcommand)]
+    Program(ProgramCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+/// `collector program ...`
+#[derive(Debug, Subcommand)]
+pub enum ProgramCommand {
+    /// Create a program; prints its public id and an API key (shown once).
+    Create(ProgramCreate),
+}
+
+/// `collector key ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create another API key for a program.
+    Create {
+        /// The program's public id.
+        #[arg(long)]
+        program: String,
+    },
+    /// Revoke a key, given in full or by its 11-character prefix (`pk_xxxxxxxx`).
+    Revoke {
+        /// The key or its prefix.
+        key: String,
+    },
+}
+
+/// Options of `program create`.
+#[derive(Debug, Args)]
+pub struct ProgramCreate {
+    /// `refer-a-friend` or `affiliate`.
+    #[arg(long = "type", value_parser = parse_kind)]
+    pub kind: ProgramKind,
+    /// Program name.
+    #[arg(long)]
+    pub name: String,
+    /// Website URL, e.g. `https://shop.com`.
+    #[arg(long)]
+    pub website: String,
+    /// Further domains (repeatable).
+    #[arg(long = "domain")]
+    pub extra_domains: Vec<String>,
+    /// Query parameter name.
+    #[arg(long, default_value = "ref")]
+    pub query_param: String,
+    /// Link path segment.
+    #[arg(long, default_value = "aff")]
+    pub link_param: String,
+    /// `query` or `link`.
+    #[arg(long, default_value = "query", value_parser = parse_url_format)]
+    pub url_format: UrlFormat,
+    /// Cookie lifetime in days, or `lifetime`.
+    #[arg(long = "cookie-days", default_value = "30", value_parser = parse_cookie_time)]
+    pub cookie_time: CookieTime,
+    /// `first` or `last`.
+    #[arg(long, default_value = "first", value_parser = parse_attribution)]
+    pub attribution: Attribution,
+    /// Enable `KEY.site.com` links.
+    #[arg(long)]
+    pub subdomain_links: bool,
+    /// Hold referrals until consent is granted.
+    #[arg(long)]
+    pub consent_required: bool,
+    /// Honour Global Privacy Control / Do Not Track.
+    #[arg(long)]
+    pub honor_gpc: bool,
+    /// Remove the referral parameter from the address bar.
+    #[arg(long)]
+    pub clean_url: bool,
+    /// Reward rules as JSON (see docs/api.md), e.g. `{"referrer":{"type":"percent","value":10}}`.
+    #[arg(long)]
+    pub rewards: Option<String>,
+}
+
+fn parse_kind(text: &str) -> Result<ProgramKind, String> {
+    ProgramKind::parse(text).ok_or_else(|| "expected refer-a-friend or affiliate".to_owned())
+}
+
+fn parse_url_format(text: &str) -> Result<UrlFormat, String> {
+    match text {
+        "query" => Ok(UrlFormat::Query),
+        "link" => Ok(UrlFormat::Link),
+        _ => Err("expected query or link".to_owned()),
+    }
+}
+
+fn parse_cookie_time(text: &str) -> Result<CookieTime, String> {
+    CookieTime::from_json(&serde_json::Value::String(text.to_owned()))
+}
+
+fn parse_attribution(text: &str) -> Result<Attribution, String> {
+    match text {
+        "first" => Ok(Attribution::First),
+        "last" => Ok(Attribution::Last),
+        _ => Err("expected first or last".to_owned()),
+    }
+}
+
+impl ProgramCreate {
+    /// Converts the options into a spec.
+    pub fn into_spec(self) -> anyhow::Result<ProgramSpec> {
+        let rewards = match &self.rewards {
+            Some(json) => serde_json::from_str::<RewardRules>(json)
+                .map_err(|e| anyhow::anyhow!("--rewards: {e}"))?,
+            None => RewardRules::default(),
+        };
+        let mut spec = ProgramSpec::new(self.kind, self.name, self.website);
+        spec.extra_domains = self.extra_domains;
+        spec.query_param = self.query_param;
+        spec.link_param = self.link_param;
+        spec.url_format = self.url_format;
+        spec.cookie_time = self.cookie_time;
+        spec.attribution = self.attribution;
+        spec.subdomain_links = self.subdomain_links;
+        spec.consent_required = self.consent_required;
+        spec.honor_gpc = self.honor_gpc;
+        spec.clean_url = self.clean_url;
+        spec.rewards = rewards;
+        Ok(spec)
+    }
+}
+
+/// Runs an administrative command against the configured database; returns what to print.
+pub async fn run_admin(config: &Config, command: Command) -> anyhow::Result<String> {
+    let storage = crate::storage::open(&config.database_url).await?;
+    let output = match command {
+        Command::Serve => unreachable_serve()?,
+        Command::Program(ProgramCommand::Create(options)) => {
+            let created = admin::create_program(storage.as_ref(), options.into_spec()?).await?;
+            format!(
+                "program id: {}\napi key:    {}\n(the API key is shown only once)",
+                created.public_id, created.api_key
+            )
+        }
+        Command::Key(KeyCommand::Create { program }) => {
+            let key = admin::create_api_key(storage.as_ref(), &program).await?;
+            format!("api key: {key}\n(the API key is shown only once)")
+        }
+        Command::Key(KeyCommand::Revoke { key }) => {
+            admin::revoke_api_key(storage.as_ref(), &key).await?;
+            "revoked".to_owned()
+        }
+    };
+    storage.close().await;
+    Ok(output)
+}
+
+fn unreachable_serve() -> anyhow::Result<String> {
+    anyhow::bail!("`serve` is not an administrative command")
+}

@@ -1,0 +1,151 @@
+//! Referral link rendering (query, link and subdomain formats) and share links.
+
+use crate::domains::{is_ip_or_localhost, parse_origin};
+use crate::program::{ProgramSettings, UrlFormat};
+
+/// The customer's main referral link, in the program's URL format.
+pub fn referral_link(settings: &ProgramSettings, key: &str) -> String {
+    match settings.url_format {
+        UrlFormat::Query => query_link(settings, key),
+        UrlFormat::Link => path_link(settings, key),
+    }
+}
+
+/// All links that reach the site with this key: the main one, then the subdomain link when
+/// subdomain links are on and the key is a valid DNS label.
+pub fn referral_links(settings: &ProgramSettings, key: &str) -> Vec<String> {
+    let mut links = vec![referral_link(settings, key)];
+    if settings.subdomain_links
+        && let Some(link) = subdomain_link(settings, key)
+    {
+        links.push(link);
+    }
+    links
+}
+
+/// `https://site.com/?ref=KEY` (keeps a path and existing query of the website URL).
+pub fn query_link(settings: &ProgramSettings, key: &str) -> String {
+    let website = settings.website.trim_end_matches('/');
+    let base = if website_path(website).is_empty() {
+        format!("{website}/")
+    } else {
+        website.to_owned()
+    };
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}{}={}", settings.query_param, encode(key))
+}
+
+/// `https://site.com/aff/KEY`.
+pub fn path_link(settings: &ProgramSettings, key: &str) -> String {
+    let website = settings.website.trim_end_matches('/');
+    let website = website.split('?').next().unwrap_or(website);
+    format!("{website}/{}/{}", settings.link_param, encode(key))
+}
+
+/// `https://KEY.site.com/` when the key is a DNS label and the website has a domain name.
+pub fn subdomain_link(settings: &ProgramSettings, key: &str) -> Option<String> {
+    let (scheme, host, port) = parse_origin(&settings.website)?;
+    let label_ok = key.len() <= 63
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !key.starts_with('-')
+        && !key.ends_with('-');
+    if !label_ok || is_ip_or_localhost(&host) {
+        return None;
+    }
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    Some(format!(
+        "{scheme}://{}.{host}{port}/",
+        key.to_ascii_lowercase()
+    ))
+}
+
+/// Share links for a referral link.
+pub fn share_links(link: &str) -> serde_json::Value {
+    let encoded = encode(link);
+    serde_json::json!({
+        "twitter": format!("https://twitter.com/intent/tweet?url={encoded}"),
+        "facebook": format!("https://www.facebook.com/sharer/sharer.php?u={encoded}"),
+        "linkedin": format!("https://www.linkedin.com/sharing/share-offsite/?url={encoded}"),
+        "email": format!("mailto:?body={encoded}"),
+    })
+}
+
+/// The path of a URL (`""` when it has none).
+fn website_path(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path_and_more = after_scheme
+        .find(['/', '?'])
+        .map_or("", |at| &after_scheme[at..]);
+    path_and_more.split('?').next().unwrap_or("")
+}
+
+/// Percent-encodes everything except unreserved characters.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{Attribution, CookieTime};
+    use crate::rewards::RewardRules;
+
+    fn settings(website: &str, url_format: UrlFormat) -> ProgramSettings {
+        ProgramSettings {
+            name: "Shop".into(),
+            website: website.into(),
+            extra_domains: vec![],
+            query_param: "ref".into(),
+            link_param: "aff".into(),
+            url_format,
+            cookie_time: CookieTime::Days(30),
+            attribution: Attribution::First,
+            subdomain_links: true,
+            consent_required: false,
+            honor_gpc: false,
+            clean_url: false,
+            rewards: RewardRules::default(),
+        }
+    }
+
+    #[test]
+    fn renders_formats() {
+        let q = settings("https://shop.test", UrlFormat::Query);
+        assert_eq!(referral_link(&q, "alice"), "https://shop.test/?ref=alice");
+        let q = settings("http://shop.test:3000/app?x=1", UrlFormat::Query);
+        assert_eq!(
+            referral_link(&q, "alice"),
+            "http://shop.test:3000/app?x=1&ref=alice"
+        );
+        let l = settings("https://shop.test/", UrlFormat::Link);
+        assert_eq!(referral_link(&l, "alice"), "https://shop.test/aff/alice");
+        assert_eq!(
+            referral_links(&l, "Alice"),
+            vec!["https://shop.test/aff/Alice", "https://alice.shop.test/"]
+        );
+        assert_eq!(referral_links(&l, "u_42").len(), 1);
+        let www = settings("http://www.shop.test:3000", UrlFormat::Query);
+        assert_eq!(
+            subdomain_link(&www, "bob").as_deref(),
+            Some("http://bob.shop.test:3000/")
+        );
+    }
+
+    #[test]
+    fn share_links_are_encoded() {
+        let links = share_links("https://shop.test/?ref=a");
+        assert_eq!(
+            links["twitter"],
+            "https://twitter.com/intent/tweet?url=https%3A%2F%2Fshop.test%2F%3Fref%3Da"
+        );
+    }
+}

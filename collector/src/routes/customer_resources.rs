@@ -1,0 +1,164 @@
+//! A customer's stats, balance, credit, referrals, transactions and referral links.
+
+use axum::Json;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{absolute_url, find_customer, ok, only_params, page_param};
+use crate::error::{AppError, Validator};
+use crate::extract::{ApiProgram, JsonBody, Params, decode};
+use crate::model::{CustomerFilter, CustomerLookup, TransactionFilter};
+use crate::money;
+use crate::pagination::paginated;
+use crate::state::AppState;
+use crate::validation::is_valid_unit;
+use crate::views;
+
+/// `GET /v1/customers/{key}/stats`.
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiProgram(program): ApiProgram,
+    Path(key): Path<String>,
+    _body: JsonBody,
+) -> Result<Response, AppError> {
+    let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
+    let stats = state.storage.customer_stats(program.id, &customer).await?;
+    Ok(ok(views::stats(&program.settings, &customer, &stats)))
+}
+
+/// `GET /v1/customers/{key}/balance`.
+pub async fn balance(
+    State(state): State<AppState>,
+    ApiProgram(program): ApiProgram,
+    Path(key): Path<String>,
+    _body: JsonBody,
+) -> Result<Response, AppError> {
+    let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
+    let balance = state.storage.balance(program.id, &customer).await?;
+    Ok(ok(views::balance(&balance)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreditRequest {
+    amount: Value,
+    amount_units: String,
+    is_currency: bool,
+}
+
+/// `POST /v1/customers/{key}/balance/credit`.
+pub async fn credit(
+    State(state): State<AppState>,
+    ApiProgram(program): ApiProgram,
+    Path(key): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, AppError> {
+    let request: CreditRequest = decode(Value::Object(body))?;
+    let mut v = Validator::default();
+    let amount = v.check("amount", money::parse_amount(&request.amount));
+    if amount == Some(0) {
+        v.add("amount", "The amount must be greater than zero.");
+    }
+    let units = request.amount_units.to_ascii_lowercase();
+    if !is_valid_unit(&units) {
+        v.add(
+            "amount_units",
+            "The amount_units must be 1-16 letters, digits or underscores.",
+        );
+    }
+    v.finish()?;
+    let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
+    let balance = state
+        .storage
+        .credit_balance(
+            program.id,
+            &customer,
+            amount.unwrap_or_default(),
+            &units,
+            request.is_currency,
+        )
+        .await?;
+    Ok(ok(views::balance(&balance)))
+}
+
+/// `GET /v1/customers/{key}/referrals`: the customers this one referred (paginated).
+pub async fn referrals(
+    State(state): State<AppState>,
+    ApiProgram(program): ApiProgram,
+    Path(key): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Params(params): Params,
+) -> Result<Response, AppError> {
+    only_params(&params, &["limit", "page"])?;
+    let page = page_param(&params)?;
+    let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
+    let filter = CustomerFilter {
+        referred_by: Some(customer.row_id),
+        ..CustomerFilter::default()
+    };
+    let result = state
+        .storage
+        .list_customers(program.id, &filter, page)
+        .await?;
+    let items = result
+        .items
+        .iter()
+        .map(|c| views::customer(&program.settings, c))
+        .collect();
+    Ok(Json(paginated(
+        items,
+        result.total,
+        page,
+        &absolute_url(&state, &headers, uri.path()),
+    ))
+    .into_response())
+}
+
+/// `GET /v1/customers/{key}/transactions`: the customer's own purchases (paginated).
+pub async fn transactions(
+    State(state): State<AppState>,
+    ApiProgram(program): ApiProgram,
+    Path(key): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Params(params): Params,
+) -> Result<Response, AppError> {
+    only_params(&params, &["limit", "page", "archived"])?;
+    let page = page_param(&params)?;
+    let include_archived = super::bool_param(&params, "archived")?.unwrap_or(false);
+    let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
+    let filter = TransactionFilter {
+        customer_row_id: Some(customer.row_id),
+        include_archived,
+    };
+    let result = state
+        .storage
+        .list_transactions(program.id, &filter, page)
+        .await?;
+    let items = result.items.iter().map(views::transaction).collect();
+    Ok(Json(paginated(
+        items,
+        result.total,
+        page,
+        &absolute_url(&state, &headers, uri.path()),
+    ))
+    .into_response())
+}
+
+/// `GET /v1/customers/{key}/referral_links`.
+pub async fn referral_links(
+    State(state): State<AppState>,
+    ApiProgram(program): ApiProgram,
+    Path(key): Path<String>,
+    _body: JsonBody,
+) -> Result<Response, AppError> {
+    let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
+    Ok(ok(views::referral_link_objects(
+        &program.settings,
+        &customer,
+    )))
+}

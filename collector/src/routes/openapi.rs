@@ -1,0 +1,168 @@
+//! `GET /v1/openapi.json`: the OpenAPI 3.1 description of the private API, generated from
+//! the same route table the authentication tests walk.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+/// Every authenticated `/v1` route: (method, path, summary).
+pub const API_ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/v1/test", "Check the API key"),
+    ("GET", "/v1/settings", "Read the program settings"),
+    (
+        "PUT",
+        "/v1/settings",
+        "Change tracking settings and reward rules",
+    ),
+    (
+        "POST",
+        "/v1/customers",
+        "Create a customer (optionally referred)",
+    ),
+    (
+        "GET",
+        "/v1/customers",
+        "List customers (limit, page, refer_status)",
+    ),
+    (
+        "PUT",
+        "/v1/customers",
+        "Update a customer named in the body",
+    ),
+    (
+        "DELETE",
+        "/v1/customers",
+        "Delete a customer named in the body",
+    ),
+    ("GET", "/v1/customers:search", "Search customers (query)"),
+    ("GET", "/v1/customers/{key}", "Get a customer"),
+    ("PUT", "/v1/customers/{key}", "Update a customer"),
+    ("DELETE", "/v1/customers/{key}", "Delete a customer"),
+    ("GET", "/v1/customers/{key}/stats", "Referral statistics"),
+    (
+        "GET",
+        "/v1/customers/{key}/balance",
+        "Reward balance per unit",
+    ),
+    (
+        "POST",
+        "/v1/customers/{key}/balance/credit",
+        "Credit the balance",
+    ),
+    (
+        "GET",
+        "/v1/customers/{key}/referrals",
+        "Customers referred by this customer",
+    ),
+    (
+        "GET",
+        "/v1/customers/{key}/transactions",
+        "This customer's transactions",
+    ),
+    (
+        "GET",
+        "/v1/customers/{key}/referral_links",
+        "This customer's referral links",
+    ),
+    (
+        "POST",
+        "/v1/transactions",
+        "Record a transaction or a batch (idempotent by key)",
+    ),
+    ("GET", "/v1/transactions", "List transactions"),
+    (
+        "DELETE",
+        "/v1/transactions",
+        "Refund a transaction named in the body",
+    ),
+    ("GET", "/v1/transactions/{key}", "Get a transaction"),
+    (
+        "DELETE",
+        "/v1/transactions/{key}",
+        "Refund a transaction (reverses its rewards)",
+    ),
+    (
+        "POST",
+        "/v1/transactions/{key}/archive",
+        "Archive a transaction",
+    ),
+    (
+        "POST",
+        "/v1/transactions/{key}/revoke-archive",
+        "Restore an archived transaction",
+    ),
+];
+
+/// The OpenAPI document.
+pub fn document_value() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for (method, path, summary) in API_ROUTES {
+        let mut operation = json!({
+            "summary": summary,
+            "security": [{ "bearer": [] }],
+            "responses": {
+                "200": { "description": "OK", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Envelope" } } } },
+                "401": { "$ref": "#/components/responses/Error" },
+                "404": { "$ref": "#/components/responses/Error" },
+                "422": { "$ref": "#/components/responses/Error" },
+                "429": { "$ref": "#/components/responses/Error" }
+            }
+        });
+        if path.contains("{key}") {
+            operation["parameters"] = json!([{
+                "name": "key", "in": "path", "required": true,
+                "schema": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" }
+            }]);
+        }
+        if matches!(*method, "POST" | "PUT") {
+            operation["requestBody"] = json!({
+                "content": { "application/json": { "schema": { "type": "object" } } }
+            });
+        }
+        if *method == "POST" && (path.ends_with("/customers") || path.ends_with("/transactions")) {
+            operation["responses"]["201"] = json!({ "description": "Created" });
+            operation["responses"]["409"] = json!({ "$ref": "#/components/responses/Error" });
+        }
+        let entry = paths
+            .entry((*path).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[method.to_ascii_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Collector REST API (Partnero-compatible)",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "See docs/api.md for request and response examples."
+        },
+        "servers": [{ "url": "/" }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Envelope": {
+                    "type": "object",
+                    "properties": { "data": {}, "status": { "const": 1 } }
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["message"],
+                    "properties": {
+                        "message": { "type": "string" },
+                        "errors": { "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string" } } }
+                    }
+                }
+            },
+            "responses": {
+                "Error": {
+                    "description": "Error",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                }
+            }
+        }
+    })
+}
+
+/// Serves the document (public: it contains no program data).
+pub async fn document() -> Json<Value> {
+    Json(document_value())
+}

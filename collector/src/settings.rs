@@ -1,0 +1,154 @@
+//! Validating program settings and applying partial updates (`PUT /v1/settings`).
+
+use serde::Deserialize;
+
+use crate::domains::{normalize_host, parse_origin};
+use crate::error::{AppError, Validator};
+use crate::program::{Attribution, CookieTime, ProgramSettings, UrlFormat};
+use crate::rewards::RewardRules;
+use crate::validation::{check_param_name, check_text};
+
+/// A partial settings update; absent fields keep their value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// Display name.
+    pub name: Option<String>,
+    /// Website URL.
+    pub website: Option<String>,
+    /// Extra domains (replaces the list).
+    pub extra_domains: Option<Vec<String>>,
+    /// Query parameter name.
+    pub query_param: Option<String>,
+    /// Link path segment.
+    pub link_param: Option<String>,
+    /// Link format.
+    pub url_format: Option<UrlFormat>,
+    /// Cookie lifetime in days or "lifetime".
+    pub cookie_time: Option<CookieTime>,
+    /// First or last touch.
+    pub attribution: Option<Attribution>,
+    /// Subdomain links.
+    pub subdomain_links: Option<bool>,
+    /// Consent required.
+    pub consent_required: Option<bool>,
+    /// Honour GPC/DNT.
+    pub honor_gpc: Option<bool>,
+    /// Clean the URL after capture.
+    pub clean_url: Option<bool>,
+    /// Reward rules (replaces the rules).
+    pub rewards: Option<RewardRules>,
+}
+
+impl SettingsPatch {
+    /// Applies the patch and validates the result.
+    pub fn apply(self, mut settings: ProgramSettings) -> Result<ProgramSettings, AppError> {
+        macro_rules! set {
+            ($($field:ident),*) => { $( if let Some(value) = self.$field { settings.$field = value; } )* };
+        }
+        set!(
+            name,
+            website,
+            extra_domains,
+            query_param,
+            link_param,
+            url_format,
+            cookie_time,
+            attribution,
+            subdomain_links,
+            consent_required,
+            honor_gpc,
+            clean_url,
+            rewards
+        );
+        settings.website = settings.website.trim().trim_end_matches('/').to_owned();
+        settings.extra_domains = settings
+            .extra_domains
+            .iter()
+            .map(|domain| normalize_host(domain))
+            .collect();
+        settings.rewards.currency = settings.rewards.currency.to_ascii_lowercase();
+        validate(&settings)?;
+        Ok(settings)
+    }
+}
+
+/// Checks every setting; 422 naming the fields.
+pub fn validate(settings: &ProgramSettings) -> Result<(), AppError> {
+    let mut v = Validator::default();
+    if settings.name.trim().is_empty() {
+        v.add("name", "The name is required.");
+    } else {
+        v.check("name", check_text(&settings.name, 255));
+    }
+    match parse_origin(&settings.website) {
+        Some((_, host, _)) if !host.is_empty() && settings.website.len() <= 2048 => {}
+        _ => v.add("website", "The website must be an http:// or https:// URL."),
+    }
+    for (index, domain) in settings.extra_domains.iter().enumerate() {
+        let valid = !domain.is_empty()
+            && domain.len() <= 253
+            && domain
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && !domain.starts_with('.')
+            && !domain.starts_with('-');
+        if !valid {
+            v.add(
+                format!("extra_domains.{index}"),
+                "Must be a domain name such as shop.com.",
+            );
+        }
+    }
+    v.check("query_param", check_param_name(&settings.query_param));
+    v.check("link_param", check_param_name(&settings.link_param));
+    if let Err((field, message)) = settings.rewards.validate() {
+        v.add(field, message);
+    }
+    v.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::CookieTime;
+
+    fn base() -> ProgramSettings {
+        ProgramSettings {
+            name: "Shop".into(),
+            website: "https://shop.test".into(),
+            extra_domains: vec![],
+            query_param: "ref".into(),
+            link_param: "aff".into(),
+            url_format: UrlFormat::Query,
+            cookie_time: CookieTime::Days(30),
+            attribution: Attribution::First,
+            subdomain_links: false,
+            consent_required: false,
+            honor_gpc: false,
+            clean_url: false,
+            rewards: RewardRules::default(),
+        }
+    }
+
+    #[test]
+    fn applies_and_validates() {
+        let patch: SettingsPatch = serde_json::from_value(serde_json::json!({
+            "cookie_time": "lifetime", "query_param": "via", "extra_domains": ["Other.Test"]
+        }))
+        .unwrap();
+        let settings = patch.apply(base()).unwrap();
+        assert_eq!(settings.cookie_time, CookieTime::Lifetime);
+        assert_eq!(settings.query_param, "via");
+        assert_eq!(settings.extra_domains, vec!["other.test"]);
+
+        let bad = SettingsPatch {
+            website: Some("ftp://x".into()),
+            query_param: Some("a b".into()),
+            ..SettingsPatch::default()
+        };
+        let error = bad.apply(base()).unwrap_err();
+        assert!(error.errors.contains_key("website"));
+        assert!(error.errors.contains_key("query_param"));
+    }
+}

@@ -1,0 +1,202 @@
+//! JSON renderings of stored records (the response objects of the API).
+
+use serde_json::{Value, json};
+
+use crate::clock;
+use crate::domains::{parse_origin, registrable_domain};
+use crate::links;
+use crate::model::{
+    Balance, Customer, CustomerRef, CustomerStats, RewardRecord, TransactionRecord, UnitAmount,
+};
+use crate::money;
+use crate::program::{Program, ProgramSettings};
+
+/// `{"data": ..., "status": 1}`.
+pub fn envelope(data: Value) -> Value {
+    json!({ "data": data, "status": 1 })
+}
+
+/// A short customer reference.
+pub fn customer_ref(customer: &CustomerRef) -> Value {
+    json!({
+        "id": customer.id,
+        "key": customer.key,
+        "email": customer.email,
+        "name": customer.name,
+    })
+}
+
+/// The customer object.
+pub fn customer(settings: &ProgramSettings, customer: &Customer) -> Value {
+    json!({
+        "id": customer.id,
+        "key": customer.key,
+        "email": customer.email,
+        "name": customer.name,
+        "surname": customer.surname,
+        "status": customer.status,
+        "approved": customer.approved,
+        "source": customer.source.as_str(),
+        "referring_customer": customer.referring_customer.as_ref().map(customer_ref),
+        "referrals_count": customer.referrals_count,
+        "referral_link": links::referral_link(settings, &customer.key),
+        "referral_links": links::referral_links(settings, &customer.key),
+        "metadata": { "date_of_birth": customer.date_of_birth },
+        "tags": customer.tags,
+        "created_at": clock::format_api(customer.created_at),
+        "updated_at": clock::format_api(customer.updated_at),
+    })
+}
+
+/// Referral link objects of a customer.
+pub fn referral_link_objects(settings: &ProgramSettings, customer: &Customer) -> Value {
+    let objects: Vec<Value> = links::referral_links(settings, &customer.key)
+        .into_iter()
+        .enumerate()
+        .map(|(index, url)| {
+            json!({
+                "id": if index == 0 { customer.key.clone() } else { format!("{}-subdomain", customer.key) },
+                "key": customer.key,
+                "url": url,
+                "default": index == 0,
+                "is_additional": index > 0,
+                "direct_tracking": false,
+                "direct_tracking_redirect": false,
+                "direct_tracking_redirect_url": null,
+            })
+        })
+        .collect();
+    Value::Array(objects)
+}
+
+/// The reward object.
+pub fn reward(reward: &RewardRecord) -> Value {
+    json!({
+        "id": reward.id,
+        "customer": customer_ref(&reward.customer),
+        "recipient": reward.recipient,
+        "type": reward.trigger,
+        "amount": money::to_json(reward.amount_minor),
+        "amount_units": reward.amount_units,
+        "is_currency": reward.is_currency,
+        "status": reward.status,
+        "transaction_key": reward.transaction_key,
+        "created_at": clock::format_api(reward.created_at),
+    })
+}
+
+/// The transaction object (refer-a-friend shape: `customer` is the referrer).
+pub fn transaction(record: &TransactionRecord) -> Value {
+    let credit: i64 = record
+        .rewards
+        .iter()
+        .filter(|r| r.recipient == "referrer" && r.status != "reversed")
+        .map(|r| r.amount_minor)
+        .sum();
+    json!({
+        "key": record.key,
+        "action": record.action,
+        "amount": money::to_json(record.amount_minor),
+        "amount_units": record.amount_units,
+        "is_currency": record.is_currency,
+        "credit": money::to_json(credit),
+        "customer": record.referrer.as_ref().map(customer_ref),
+        "referred_customer": customer_ref(&record.customer),
+        "source": record.source.as_str(),
+        "archived": record.archived,
+        "refunded": record.refunded,
+        "product_id": record.product_id,
+        "product_type": record.product_type,
+        "created_at": clock::format_api(record.created_at),
+        "rewards": record.rewards.iter().map(reward).collect::<Vec<_>>(),
+    })
+}
+
+fn unit_amounts(amounts: &[UnitAmount]) -> Value {
+    amounts
+        .iter()
+        .map(|amount| {
+            json!({
+                "amount": money::to_json(amount.amount_minor),
+                "amount_units": amount.amount_units,
+                "is_currency": amount.is_currency,
+            })
+        })
+        .collect()
+}
+
+/// The balance object.
+pub fn balance(balance: &Balance) -> Value {
+    json!({
+        "balance": unit_amounts(&balance.balance),
+        "pending": unit_amounts(&balance.pending),
+    })
+}
+
+/// The stats object.
+pub fn stats(settings: &ProgramSettings, customer: &Customer, stats: &CustomerStats) -> Value {
+    let link = links::referral_link(settings, &customer.key);
+    json!({
+        "clicks": stats.clicks,
+        "unique_clicks": stats.unique_clicks,
+        "signups": stats.signups,
+        "referrals_count": stats.signups,
+        "paying_referrals": stats.paying_referrals,
+        "revenue": unit_amounts(&stats.revenue),
+        "rewards": unit_amounts(&stats.rewards),
+        "referral_link": link,
+        "social_sharing": links::share_links(&link),
+    })
+}
+
+/// The registrable domains of the website and the extra domains.
+pub fn program_domains(settings: &ProgramSettings) -> Vec<String> {
+    let mut domains = Vec::new();
+    if let Some((_, host, _)) = parse_origin(&settings.website) {
+        domains.push(registrable_domain(&host));
+    }
+    for domain in &settings.extra_domains {
+        let domain = registrable_domain(domain);
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    domains
+}
+
+/// The public settings document the tracker loads (docs/protocol.md).
+pub fn public_settings(program: &Program) -> Value {
+    let settings = &program.settings;
+    let mut aliases = vec![settings.query_param.clone()];
+    for alias in ["ref", "aff", "via"] {
+        if !aliases.iter().any(|a| a == alias) {
+            aliases.push(alias.to_owned());
+        }
+    }
+    json!({
+        "id": program.public_id,
+        "type": program.kind.as_str(),
+        "cookie_time": settings.cookie_time.to_json(),
+        "url_format": settings.url_format,
+        "query_param": settings.query_param,
+        "link_param": settings.link_param,
+        "param_aliases": aliases,
+        "attribution": settings.attribution,
+        "domains": program_domains(settings),
+        "subdomain_links": settings.subdomain_links,
+        "consent_required": settings.consent_required,
+        "honor_gpc": settings.honor_gpc,
+        "clean_url": settings.clean_url,
+    })
+}
+
+/// The private settings object (`GET`/`PUT /v1/settings`).
+pub fn private_settings(program: &Program) -> Value {
+    let mut value = serde_json::to_value(&program.settings).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.insert("id".into(), Value::from(program.public_id.clone()));
+        map.insert("type".into(), Value::from(program.kind.as_str()));
+        map.insert("domains".into(), json!(program_domains(&program.settings)));
+    }
+    value
+}

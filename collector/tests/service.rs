@@ -1,0 +1,177 @@
+//! The service as other crates use it: `collector::start`, real HTTP on 127.0.0.1, graceful
+//! shutdown; and the administrative command line of the binary.
+
+use std::process::Command;
+use std::time::Duration;
+
+use collector::admin::{self, ProgramSpec};
+use collector::program::ProgramKind;
+use collector::{Config, start};
+use serde_json::json;
+
+const ORIGIN: &str = "http://shop.test:3000";
+const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_serves_and_shutdown_flushes_in_flight_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("c.db").display());
+    let running = start(Config::for_tests(&url)).await.unwrap();
+    assert!(running.base_url().starts_with("http://127.0.0.1:"));
+    let created = admin::create_program(
+        running.storage().as_ref(),
+        ProgramSpec::new(ProgramKind::ReferAFriend, "Shop", ORIGIN),
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let health = http
+        .get(format!("{}/healthz", running.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.headers()["content-type"], "application/json");
+
+    let mut sent = Vec::new();
+    for _ in 0..50 {
+        let (http, base, pid) = (http.clone(), running.base_url(), created.public_id.clone());
+        sent.push(tokio::spawn(async move {
+            let body = json!({"program": pid, "key": "alice", "visitor": uuid::Uuid::new_v4().to_string(),
+                              "url": format!("{ORIGIN}/"), "format": "query"});
+            http.post(format!("{base}/pub/visits"))
+                .header("origin", ORIGIN)
+                .header("user-agent", UA)
+                .body(body.to_string())
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }));
+    }
+    let mut acknowledged = 0;
+    for task in sent {
+        if task.await.unwrap().is_ok_and(|status| status == 204) {
+            acknowledged += 1;
+        }
+    }
+    running.shutdown().await.unwrap();
+    assert_eq!(acknowledged, 50);
+
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM visits")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 50);
+}
+
+#[test]
+fn cli_creates_programs_and_manages_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_collector"))
+            .args(args)
+            .env("COLLECTOR_DATABASE_URL", &url)
+            .output()
+            .expect("run collector");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, stdout, stderr) = run(&[
+        "program",
+        "create",
+        "--type",
+        "refer-a-friend",
+        "--name",
+        "Shop",
+        "--website",
+        "https://shop.test",
+        "--query-param",
+        "via",
+        "--cookie-days",
+        "lifetime",
+        "--rewards",
+        r#"{"referrer":{"type":"percent","value":10}}"#,
+    ]);
+    assert!(ok, "{stderr}");
+    let field = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(|value| value.trim().to_owned())
+            .unwrap_or_else(|| panic!("no {name} in {stdout}"))
+    };
+    let program_id = field("program id:");
+    let api_key = field("api key:");
+    assert_eq!(program_id.len(), 8);
+    assert!(api_key.starts_with("pk_"));
+
+    let (ok, stdout, _) = run(&["key", "create", "--program", &program_id]);
+    assert!(ok);
+    let second = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("api key:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let (ok, _, _) = run(&["key", "revoke", &second[..11]]);
+    assert!(ok);
+    let (ok, _, stderr) = run(&["key", "revoke", &second]);
+    assert!(!ok, "revoking twice fails: {stderr}");
+
+    let (ok, _, stderr) = run(&[
+        "program",
+        "create",
+        "--type",
+        "pyramid",
+        "--name",
+        "X",
+        "--website",
+        "https://x.test",
+    ]);
+    assert!(!ok);
+    assert!(stderr.contains("refer-a-friend"), "{stderr}");
+    let (ok, _, stderr) = run(&[
+        "program",
+        "create",
+        "--type",
+        "affiliate",
+        "--name",
+        "X",
+        "--website",
+        "not a url",
+    ]);
+    assert!(!ok);
+    assert!(stderr.contains("website"), "{stderr}");
+
+    // The stored program has the requested settings.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let storage = collector::storage::open(&url).await.unwrap();
+        let program = storage
+            .program_by_public_id(&program_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(program.settings.query_param, "via");
+        assert_eq!(
+            program.settings.cookie_time,
+            collector::program::CookieTime::Lifetime
+        );
+        assert_eq!(
+            program.settings.rewards.referrer.as_ref().unwrap().value,
+            1_000
+        );
+        let hash = collector::extract::hash_api_key(&api_key);
+        assert!(storage.program_by_key_hash(&hash).await.unwrap().is_some());
+        storage.close().await;
+    });
+}

@@ -1,0 +1,106 @@
+//! Where the referral cookie may live: the candidate `Domain=` values for a host, shortest first.
+//!
+//! The browser knows the public-suffix list and refuses cookies on `co.uk`; the web layer writes a
+//! probe cookie on each candidate in turn and keeps the first one the browser accepts (the
+//! registrable domain). Hosts without candidates get a host-only cookie.
+
+use crate::ascii::{has, split, split_once, trim_end};
+use alloc::vec::Vec;
+
+/// True for IPv4 (`127.0.0.1`) and IPv6 (`[::1]` or bare `::1`) hosts.
+pub fn is_ip_host(host: &str) -> bool {
+    if has(host, b':') || host.starts_with('[') {
+        return true;
+    }
+    let mut parts = 0;
+    for part in split(host, b'.') {
+        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 4
+}
+
+/// Parent domains of `host` with at least two labels, shortest first, ending with `host` itself;
+/// empty for IP hosts and single-label hosts such as `localhost`.
+pub fn cookie_domain_candidates(host: &str) -> Vec<&str> {
+    let host = trim_end(host, b'.');
+    let mut longest_first = Vec::new();
+    if is_ip_host(host) || split(host, b'.').any(str::is_empty) {
+        return longest_first;
+    }
+    let mut rest = host;
+    while let Some((_, parent)) = split_once(rest, b'.') {
+        longest_first.push(rest);
+        rest = parent;
+    }
+    longest_first.into_iter().rev().collect()
+}
+
+/// True when `host` is `domain` or one of its subdomains (`a.shop.test` under `shop.test`).
+pub fn is_within(host: &str, domain: &str) -> bool {
+    let (host, domain) = (trim_end(host, b'.'), trim_end(domain, b'.'));
+    let mut rest = host;
+    loop {
+        if rest.eq_ignore_ascii_case(domain) {
+            return !domain.is_empty();
+        }
+        match split_once(rest, b'.') {
+            Some((_, parent)) => rest = parent,
+            None => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_shortest_first() {
+        assert_eq!(cookie_domain_candidates("shop.test"), ["shop.test"]);
+        assert_eq!(
+            cookie_domain_candidates("www.shop.test"),
+            ["shop.test", "www.shop.test"]
+        );
+        assert_eq!(
+            cookie_domain_candidates("a.b.shop.co.uk"),
+            ["co.uk", "shop.co.uk", "b.shop.co.uk", "a.b.shop.co.uk"]
+        );
+        assert_eq!(cookie_domain_candidates("shop.test."), ["shop.test"]);
+    }
+
+    #[test]
+    fn no_candidates_for_localhost_and_ips() {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "::1",
+            "10.0.0.255",
+            "",
+            "a..b",
+            ".a",
+        ] {
+            assert!(cookie_domain_candidates(host).is_empty(), "{host}");
+        }
+        assert_eq!(
+            cookie_domain_candidates("1.2.3.example"),
+            ["3.example", "2.3.example", "1.2.3.example"]
+        );
+        assert!(!is_ip_host("1.2.3.4.5"));
+        assert!(!is_ip_host("1.2.3"));
+    }
+
+    #[test]
+    fn within() {
+        assert!(is_within("shop.test", "shop.test"));
+        assert!(is_within("alice.shop.test", "shop.test"));
+        assert!(is_within("Alice.Shop.Test", "shop.test"));
+        assert!(!is_within("evilshop.test", "shop.test"));
+        assert!(!is_within("shop.test.evil", "shop.test"));
+        assert!(!is_within("test", "shop.test"));
+        assert!(!is_within("shop.test", ""));
+    }
+}

@@ -1,0 +1,210 @@
+//! Finding the referral key in a landing URL: query parameter (configured name and aliases),
+//! Link structure `/<link_param>/<KEY>`, `#ref=KEY`, and `KEY.site.com` subdomains.
+
+use crate::domain::is_within;
+use crate::key::is_valid_key;
+use crate::settings::Settings;
+use crate::url::{self, Url};
+use alloc::string::String;
+
+/// Subdomains that are never referral keys.
+pub const RESERVED_SUBDOMAINS: &[&str] = &[
+    "www", "m", "app", "api", "admin", "assets", "blog", "cdn", "dev", "docs", "help", "mail",
+    "shop", "static", "staging", "store", "support", "t", "test", "track",
+];
+
+/// Which kind of referral link brought the visitor (reported as `format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkFormat {
+    Query,
+    Link,
+    Subdomain,
+    Hash,
+}
+
+impl LinkFormat {
+    /// The protocol's name for the format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkFormat::Query => "query",
+            LinkFormat::Link => "link",
+            LinkFormat::Subdomain => "subdomain",
+            LinkFormat::Hash => "hash",
+        }
+    }
+}
+
+/// A valid referral key and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub key: String,
+    pub format: LinkFormat,
+}
+
+/// The referral key of `url` under `settings`, in this order: query parameters, Link path,
+/// `#name=KEY`, subdomain. Invalid keys are skipped as if absent.
+pub fn find_key(url: &Url<'_>, settings: &Settings) -> Option<Found> {
+    let found = |key: String, format| is_valid_key(&key).then_some(Found { key, format });
+    settings
+        .query_params()
+        .find_map(|name| url::param(url.query, name).and_then(|k| found(k, LinkFormat::Query)))
+        .or_else(|| {
+            let mut segments = crate::ascii::split(url.path, b'/').filter(|s| !s.is_empty());
+            (segments.next() == Some(settings.link_param.as_str()))
+                .then(|| segments.next().and_then(url::decode))
+                .flatten()
+                .and_then(|k| found(k, LinkFormat::Link))
+        })
+        .or_else(|| {
+            settings.query_params().find_map(|name| {
+                url::param(url.fragment, name).and_then(|k| found(k, LinkFormat::Hash))
+            })
+        })
+        .or_else(|| {
+            subdomain_key(url.host, settings).and_then(|k| found(k.into(), LinkFormat::Subdomain))
+        })
+}
+
+/// The first label of `host` when it is exactly one label under one of the program's domains,
+/// subdomain links are on and the label is not reserved.
+pub fn subdomain_key<'a>(host: &'a str, settings: &Settings) -> Option<&'a str> {
+    if !settings.subdomain_links {
+        return None;
+    }
+    let (label, parent) = crate::ascii::split_once(host, b'.')?;
+    let under_program = settings
+        .domains
+        .iter()
+        .any(|d| parent.eq_ignore_ascii_case(d) && is_within(host, d));
+    (under_program
+        && !RESERVED_SUBDOMAINS
+            .iter()
+            .any(|r| label.eq_ignore_ascii_case(r)))
+    .then_some(label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn find(href: &str, settings: &Settings) -> Option<(String, &'static str)> {
+        find_key(&Url::parse(href).unwrap(), settings).map(|f| (f.key, f.format.as_str()))
+    }
+
+    fn some(key: &str, format: &'static str) -> Option<(String, &'static str)> {
+        Some((key.into(), format))
+    }
+
+    fn subdomain_settings() -> Settings {
+        Settings {
+            subdomain_links: true,
+            domains: vec!["shop.test".into()],
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn query_and_aliases() {
+        let s = Settings {
+            query_param: "partner".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            find("https://shop.test/?partner=alice", &s),
+            some("alice", "query")
+        );
+        assert_eq!(
+            find("https://shop.test/?x=1&via=bob", &s),
+            some("bob", "query")
+        );
+        assert_eq!(
+            find("https://shop.test/?aff=carol&partner=alice", &s),
+            some("alice", "query")
+        );
+        assert_eq!(
+            find("https://shop.test/?ref=al%69ce", &s),
+            some("alice", "query")
+        );
+        assert_eq!(find("https://shop.test/?other=alice", &s), None);
+    }
+
+    #[test]
+    fn invalid_keys_are_never_returned() {
+        let s = Settings::default();
+        assert_eq!(find("https://shop.test/?ref=%3Cscript%3E", &s), None);
+        assert_eq!(find("https://shop.test/?ref=", &s), None);
+        assert_eq!(find("https://shop.test/?ref=a+b", &s), None);
+        assert_eq!(
+            find(
+                &alloc::format!("https://shop.test/?ref={}", "k".repeat(65)),
+                &s
+            ),
+            None
+        );
+        // An invalid value under one name does not hide a valid one under another.
+        assert_eq!(
+            find("https://shop.test/?ref=a;b&via=ok", &s),
+            some("ok", "query")
+        );
+    }
+
+    #[test]
+    fn link_path() {
+        let s = Settings::default();
+        assert_eq!(
+            find("https://shop.test/aff/alice", &s),
+            some("alice", "link")
+        );
+        assert_eq!(
+            find("https://shop.test/aff/alice/", &s),
+            some("alice", "link")
+        );
+        assert_eq!(find("https://shop.test/aff/", &s), None);
+        assert_eq!(find("https://shop.test/blog/aff/alice", &s), None);
+        let go = Settings {
+            link_param: "go".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            find("https://shop.test/go/bob?utm_source=x", &go),
+            some("bob", "link")
+        );
+    }
+
+    #[test]
+    fn hash() {
+        let s = Settings::default();
+        assert_eq!(
+            find("https://shop.test/#ref=alice", &s),
+            some("alice", "hash")
+        );
+        assert_eq!(
+            find("https://shop.test/#x=1&via=bob", &s),
+            some("bob", "hash")
+        );
+        assert_eq!(find("https://shop.test/#section", &s), None);
+    }
+
+    #[test]
+    fn subdomains() {
+        let s = subdomain_settings();
+        assert_eq!(
+            find("https://alice.shop.test/", &s),
+            some("alice", "subdomain")
+        );
+        assert_eq!(find("https://www.shop.test/", &s), None);
+        assert_eq!(find("https://WWW.shop.test/", &s), None);
+        assert_eq!(find("https://api.shop.test/", &s), None);
+        assert_eq!(find("https://shop.test/", &s), None);
+        assert_eq!(find("https://a.b.shop.test/", &s), None);
+        assert_eq!(find("https://alice.evil.test/", &s), None);
+        assert_eq!(find("https://alice.shop.test.evil/", &s), None);
+        assert_eq!(find("https://alice.shop.test/", &Settings::default()), None);
+        // The query wins over the subdomain.
+        assert_eq!(
+            find("https://alice.shop.test/?ref=bob", &s),
+            some("bob", "query")
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Just enough URL handling for a landing page address (`location.href`): its parts, query pairs,
+//! percent-decoding/encoding and removing parameters.
+
+use crate::ascii::{has, rsplit_once, split, split_once};
+use crate::number::hex_digit;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The parts of an absolute URL, borrowed from the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Url<'a> {
+    /// `https`, `http`... (as written, without `:`).
+    pub scheme: &'a str,
+    /// `scheme://authority`: the origin as written.
+    pub origin: &'a str,
+    /// Host name without user info and port; IPv6 hosts keep their brackets.
+    pub host: &'a str,
+    /// The path, starting with `/` (or empty).
+    pub path: &'a str,
+    /// The query without `?`.
+    pub query: &'a str,
+    /// The fragment without `#`.
+    pub fragment: &'a str,
+}
+
+impl<'a> Url<'a> {
+    /// Splits an absolute `scheme://authority/path?query#fragment` URL; `None` when it is not one.
+    pub fn parse(href: &'a str) -> Option<Url<'a>> {
+        let (scheme, rest) = split_once(href, b':')?;
+        let rest = rest.strip_prefix("//")?;
+        if scheme.is_empty()
+            || !scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+        {
+            return None;
+        }
+        let (rest, fragment) = split_once(rest, b'#').unwrap_or((rest, ""));
+        let (rest, query) = split_once(rest, b'?').unwrap_or((rest, ""));
+        let (authority, path) = match rest.bytes().position(|b| b == b'/') {
+            Some(i) => (rest.get(..i)?, rest.get(i..)?),
+            None => (rest, ""),
+        };
+        let origin = href.get(..scheme.len() + 3 + authority.len())?;
+        let host_port = rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
+        let host = match host_port.bytes().position(|b| b == b']') {
+            Some(end) if host_port.starts_with('[') => host_port.get(..=end)?,
+            _ if host_port.starts_with('[') => return None,
+            _ => split_once(host_port, b':').map_or(host_port, |(h, _)| h),
+        };
+        Some(Url {
+            scheme,
+            origin,
+            host,
+            path,
+            query,
+            fragment,
+        })
+    }
+
+    /// True for `https:` pages (cookies then get `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.scheme.eq_ignore_ascii_case("https")
+    }
+}
+
+/// The `name=value` pairs of a query string (or of a `#a=b&c=d` fragment), still encoded.
+pub fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    split(query, b'&')
+        .filter(|p| !p.is_empty())
+        .map(|p| split_once(p, b'=').unwrap_or((p, "")))
+}
+
+/// The first value of parameter `name` in `query`, decoded.
+pub fn param(query: &str, name: &str) -> Option<String> {
+    pairs(query)
+        .find(|(n, _)| decode(n).as_deref() == Some(name))
+        .and_then(|(_, v)| decode(v))
+}
+
+/// Percent-decodes a query component (`+` is a space); `None` for malformed escapes or invalid UTF-8.
+pub fn decode(text: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        out.push(match b {
+            b'%' => from_hex(bytes.next()?)? << 4 | from_hex(bytes.next()?)?,
+            b'+' => b' ',
+            b => b,
+        });
+    }
+    String::from_utf8(out).ok()
+}
+
+fn from_hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-encodes like JavaScript's `encodeURIComponent`.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+        {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(hex_digit(b >> 4).to_ascii_uppercase());
+            out.push(hex_digit(b).to_ascii_uppercase());
+        }
+    }
+    out
+}
+
+/// `href` without the query parameters (and `#name=value` fragment) named in `names`;
+/// `None` when nothing had to be removed.
+pub fn without_params(href: &str, names: &[&str]) -> Option<String> {
+    let url = Url::parse(href)?;
+    let named = |pair: &(&str, &str)| decode(pair.0).is_some_and(|n| names.contains(&n.as_str()));
+    let query_hit = pairs(url.query).any(|p| named(&p));
+    let fragment_hit = has(url.fragment, b'=') && pairs(url.fragment).any(|p| named(&p));
+    if !query_hit && !fragment_hit {
+        return None;
+    }
+    let mut out = String::with_capacity(href.len());
+    out.push_str(url.origin);
+    out.push_str(url.path);
+    let mut push_kept = |text: &str, lead: char| {
+        let mut first = true;
+        for pair in split(text, b'&').filter(|p| !p.is_empty()) {
+            if named(&split_once(pair, b'=').unwrap_or((pair, ""))) {
+                continue;
+            }
+            out.push(if first { lead } else { '&' });
+            out.push_str(pair);
+            first = false;
+        }
+    };
+    push_kept(url.query, '?');
+    if fragment_hit {
+        push_kept(url.fragment, '#');
+    } else if !url.fragment.is_empty() {
+        out.push('#');
+        out.push_str(url.fragment);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_parts() {
+        let u = Url::parse("https://user:pw@a.b.shop.co.uk:8443/p/q?ref=x&y=1#frag").unwrap();
+        assert_eq!(u.scheme, "https");
+        assert_eq!(u.origin, "https://user:pw@a.b.shop.co.uk:8443");
+        assert_eq!(u.host, "a.b.shop.co.uk");
+        assert_eq!(u.path, "/p/q");
+        assert_eq!(u.query, "ref=x&y=1");
+        assert_eq!(u.fragment, "frag");
+        assert!(u.is_https());
+    }
+
+    #[test]
+    fn parses_ipv6_and_bare_origins() {
+        let u = Url::parse("http://[::1]:8080?ref=a").unwrap();
+        assert_eq!(u.host, "[::1]");
+        assert_eq!(u.path, "");
+        assert_eq!(u.query, "ref=a");
+        assert!(!u.is_https());
+        assert!(Url::parse("/relative").is_none());
+        assert!(Url::parse("http://[::1").is_none());
+    }
+
+    #[test]
+    fn decodes_and_encodes() {
+        assert_eq!(decode("al%69ce+b").as_deref(), Some("alice b"));
+        assert_eq!(decode("%zz"), None);
+        assert_eq!(decode("%c3%a9").as_deref(), Some("é"));
+        assert_eq!(decode("%ff"), None);
+        assert_eq!(
+            encode_component("https://s.test/?ref=a b&c=é"),
+            "https%3A%2F%2Fs.test%2F%3Fref%3Da%20b%26c%3D%C3%A9"
+        );
+    }
+
+    #[test]
+    fn reads_params() {
+        assert_eq!(
+            param("a=1&ref=al%69ce&ref=bob", "ref").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(param("a=1", "ref"), None);
+        assert_eq!(param("ref", "ref").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn removes_named_params() {
+        assert_eq!(
+            without_params("https://s.test/p?ref=alice&utm=1#top", &["ref"]).as_deref(),
+            Some("https://s.test/p?utm=1#top")
+        );
+        assert_eq!(
+            without_params("https://s.test/?ref=a", &["ref", "aff"]).as_deref(),
+            Some("https://s.test/")
+        );
+        assert_eq!(
+            without_params("https://s.test/#ref=a&x=1", &["ref"]).as_deref(),
+            Some("https://s.test/#x=1")
+        );
+        assert_eq!(without_params("https://s.test/?x=1", &["ref"]), None);
+    }
+}

@@ -1,0 +1,139 @@
+//! Property tests of the pure core: whatever a URL, cookie header or setting holds, the tracker
+//! only ever stores and reports valid keys, and its text helpers agree with their definitions.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use tracker_wasm::attribution::should_write;
+use tracker_wasm::cookie::{CookieSpec, MAX_DAYS, max_age, read_cookie};
+use tracker_wasm::domain::{cookie_domain_candidates, is_within};
+use tracker_wasm::extract::find_key;
+use tracker_wasm::json::push_string;
+use tracker_wasm::key::is_valid_key;
+use tracker_wasm::settings::{Attribution, Lifetime, Settings};
+use tracker_wasm::url::{Url, decode, encode_component, without_params};
+use tracker_wasm::uuid::{is_uuid, uuid_v4};
+
+fn key() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9_.-]{1,64}"
+}
+
+fn label() -> impl Strategy<Value = String> {
+    "[a-z0-9]{1,10}"
+}
+
+proptest! {
+    #[test]
+    fn found_keys_are_always_valid(query in ".{0,80}", path in ".{0,40}", fragment in ".{0,40}", host in "[a-z.]{1,20}") {
+        let href = format!("https://{host}/{path}?{query}#{fragment}");
+        if let Some(url) = Url::parse(&href) {
+            let settings = Settings { subdomain_links: true, domains: vec!["shop.test".into()], ..Settings::default() };
+            if let Some(found) = find_key(&url, &settings) {
+                prop_assert!(is_valid_key(&found.key), "{:?}", found);
+            }
+        }
+    }
+
+    #[test]
+    fn a_valid_key_round_trips_through_every_link_format(k in key(), other in "[a-z]{1,8}=[a-z]{0,8}") {
+        let settings = Settings::default();
+        let encoded = encode_component(&k);
+        for href in [
+            format!("https://shop.test/?{other}&ref={encoded}"),
+            format!("https://shop.test/aff/{encoded}?{other}"),
+            format!("https://shop.test/#via={encoded}"),
+        ] {
+            let url = Url::parse(&href).unwrap();
+            let found = find_key(&url, &settings);
+            prop_assert_eq!(found.map(|f| f.key), Some(k.clone()), "{}", href);
+        }
+    }
+
+    #[test]
+    fn percent_encoding_round_trips(text in ".{0,40}") {
+        prop_assert_eq!(decode(&encode_component(&text)), Some(text));
+    }
+
+    #[test]
+    fn cleaning_removes_only_the_referral_parameters(k in key(), a in "[a-z]{1,5}", b in "[a-z0-9]{0,5}") {
+        prop_assume!(a != "ref");
+        let href = format!("https://shop.test/p?{a}={b}&ref={k}");
+        let clean = without_params(&href, &["ref"]).unwrap();
+        prop_assert_eq!(clean, format!("https://shop.test/p?{a}={b}"));
+    }
+
+    #[test]
+    fn domain_candidates_are_parents_shortest_first(labels in prop::collection::vec(label(), 1..6)) {
+        let host = labels.join(".");
+        let candidates = cookie_domain_candidates(&host);
+        if labels.len() == 1 || tracker_wasm::domain::is_ip_host(&host) {
+            prop_assert!(candidates.is_empty());
+        } else {
+            prop_assert_eq!(candidates.len(), labels.len() - 1);
+            prop_assert_eq!(*candidates.last().unwrap(), host.as_str());
+            for pair in candidates.windows(2) {
+                prop_assert!(pair[0].len() < pair[1].len());
+                prop_assert!(is_within(pair[1], pair[0]));
+            }
+            for c in &candidates {
+                prop_assert!(c.contains('.'));
+                prop_assert!(is_within(&host, c));
+            }
+        }
+    }
+
+    #[test]
+    fn cookie_strings_read_back(k in key(), days in 1u32..5000, secure: bool, domain in "[a-z]{1,8}\\.test") {
+        let spec = CookieSpec { name: "partnero_referral", value: &k, domain: Some(&domain), max_age: max_age(Lifetime::Days(days)), secure };
+        let text = spec.to_cookie_string();
+        prop_assert!(text.contains("; Path=/; "));
+        prop_assert!(text.contains("; SameSite=Lax"));
+        prop_assert_eq!(text.ends_with("; Secure"), secure);
+        prop_assert!(spec.max_age <= MAX_DAYS * 86_400);
+        let header = format!("a=1; {}; b=2", text.split(';').next().unwrap());
+        prop_assert_eq!(read_cookie(&header, "partnero_referral"), Some(k.as_str()));
+    }
+
+    #[test]
+    fn attribution_rules(old in key(), new in key()) {
+        prop_assert!(should_write(Attribution::LastClick, Some(&old), &new));
+        prop_assert_eq!(should_write(Attribution::FirstClick, Some(&old), &new), old == new);
+        prop_assert!(should_write(Attribution::FirstClick, None, &new));
+    }
+
+    #[test]
+    fn visitor_ids_are_v4_uuids(bytes in prop::array::uniform16(any::<u8>())) {
+        let id = uuid_v4(bytes);
+        prop_assert!(is_uuid(&id));
+        prop_assert_eq!(id.as_bytes()[14], b'4');
+        prop_assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+    }
+
+    #[test]
+    fn json_strings_parse_back(text in ".{0,40}") {
+        let mut out = String::new();
+        push_string(&mut out, &text);
+        let parsed: String = serde_json_lite(&out);
+        prop_assert_eq!(parsed, text);
+    }
+}
+
+/// Decodes a JSON string literal as written by `push_string` (escapes `\"`, `\\`, `\uXXXX`).
+fn serde_json_lite(literal: &str) -> String {
+    let inner = &literal[1..literal.len() - 1];
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next().unwrap() {
+            'u' => {
+                let code: String = chars.by_ref().take(4).collect();
+                out.push(char::from_u32(u32::from_str_radix(&code, 16).unwrap()).unwrap());
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
