@@ -163,7 +163,10 @@ fn main() -> anyhow::Result<()> {
         let database_url = std::env::var("BENCH_DATABASE_URL")
             .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
         let backend = database_url.split(':').next().unwrap_or("?").to_string();
-        let running = collector::start(collector::Config::for_tests(&database_url)).await?;
+        let mut config = collector::Config::for_tests(&database_url);
+        // As in production: program and API-key lookups cached (tests turn the cache off).
+        config.program_cache_ms = 5000;
+        let running = collector::start(config).await?;
         let base = running.base_url();
         let created = admin::create_program(
             &*running.storage(),

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::extract::body_too_large;
 use crate::routes::{
     assets, browser_signups, browser_transactions, customer_resources, customers, health, meta,
-    openapi, public, referral_form, settings, transactions, visits,
+    openapi, public, referral_form, settings, transactions, visits, webhooks,
 };
 use crate::state::AppState;
 
@@ -86,6 +86,18 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/v1/transactions/{key}/revoke-archive",
             post(transactions::revoke_archive).put(transactions::revoke_archive),
+        )
+        .route("/v1/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/v1/webhooks/{key}",
+            get(webhooks::show)
+                .put(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route("/v1/webhooks/{key}/deliveries", get(webhooks::deliveries))
+        .route(
+            "/v1/webhooks/{key}/deliveries/{id}/replay",
+            post(webhooks::replay),
         );
 
     // Browser beacons: the handler checks the Origin against the program's domains.

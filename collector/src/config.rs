@@ -61,11 +61,51 @@ pub struct Config {
     /// Largest number of visits committed in one database transaction.
     #[arg(long, env = "COLLECTOR_VISIT_BATCH", default_value_t = 512)]
     pub visit_batch_size: usize,
+
+    /// How long program and API-key lookups are cached in memory, in milliseconds (0: no cache).
+    /// Settings changed through this instance apply at once; elsewhere within this time.
+    #[arg(long, env = "COLLECTOR_PROGRAM_CACHE_MS", default_value_t = 5000)]
+    pub program_cache_ms: u64,
+
+    /// Accept webhook destinations on private, loopback and link-local addresses (and deliver
+    /// to them). Off by default: webhook URLs must not reach into the operator's network.
+    #[arg(
+        long,
+        env = "COLLECTOR_ALLOW_PRIVATE_WEBHOOK_URLS",
+        default_value_t = false
+    )]
+    pub allow_private_webhook_urls: bool,
+
+    /// How often the webhook worker looks for due deliveries, in milliseconds.
+    #[arg(long, env = "COLLECTOR_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
+
+    /// Time a webhook receiver has to answer, in milliseconds.
+    #[arg(long, env = "COLLECTOR_WEBHOOK_TIMEOUT_MS", default_value_t = 5000)]
+    pub webhook_timeout_ms: u64,
+
+    /// First webhook retry delay in milliseconds; it doubles per failure (with jitter), so the
+    /// default retries over about a day.
+    #[arg(
+        long,
+        env = "COLLECTOR_WEBHOOK_BACKOFF_BASE_MS",
+        default_value_t = 60_000
+    )]
+    pub webhook_backoff_base_ms: u64,
+
+    /// Attempts per webhook delivery before it is marked failed (a replay starts a new round).
+    #[arg(long, env = "COLLECTOR_WEBHOOK_MAX_ATTEMPTS", default_value_t = 12)]
+    pub webhook_max_attempts: u32,
+
+    /// Consecutive failed attempts after which a webhook is disabled (0: never).
+    #[arg(long, env = "COLLECTOR_WEBHOOK_DISABLE_AFTER", default_value_t = 15)]
+    pub webhook_disable_after: u32,
 }
 
 impl Config {
     /// A configuration for tests: an ephemeral port on 127.0.0.1, the given database, http origins
-    /// allowed and rate limits high enough never to trigger by accident.
+    /// allowed and rate limits high enough never to trigger by accident; webhooks may target
+    /// 127.0.0.1 and are polled and retried quickly (50 ms poll, 200 ms backoff base).
     pub fn for_tests(database_url: &str) -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -79,6 +119,13 @@ impl Config {
             api_rate_limit: 0,
             request_timeout_secs: 30,
             visit_batch_size: 512,
+            program_cache_ms: 0,
+            allow_private_webhook_urls: true,
+            webhook_poll_ms: 50,
+            webhook_timeout_ms: 5000,
+            webhook_backoff_base_ms: 200,
+            webhook_max_attempts: 12,
+            webhook_disable_after: 15,
         }
     }
 

@@ -185,9 +185,10 @@ impl FromRequestParts<AppState> for ApiProgram {
             .ok_or_else(AppError::unauthenticated)?;
         let key_hash = hash_api_key(key);
         let program = state
-            .storage
-            .program_by_key_hash(&key_hash)
+            .programs
+            .by_key_hash(&*state.storage, &key_hash)
             .await?
+            .map(|program| (*program).clone())
             .ok_or_else(AppError::unauthenticated)?;
         state
             .limiter

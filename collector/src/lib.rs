@@ -18,6 +18,7 @@ pub mod model;
 pub mod money;
 pub mod pagination;
 pub mod program;
+pub mod program_cache;
 pub mod rate_limit;
 pub mod rewards;
 pub mod routes;
@@ -27,6 +28,7 @@ pub mod storage;
 pub mod validation;
 pub mod views;
 pub mod visit_queue;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,6 +52,7 @@ pub struct Running {
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     writer: visit_queue::VisitWriter,
+    webhooks: webhooks::DeliveryWorker,
 }
 
 impl std::fmt::Debug for Running {
@@ -69,7 +72,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let public_base_url = config.public_base_url.clone();
+    let webhook_settings = webhooks::WorkerSettings::from_config(&config);
     let (state, writer) = AppState::new(storage.clone(), config).await?;
+    let webhooks = webhooks::DeliveryWorker::spawn(storage.clone(), webhook_settings)?;
     let router = app(state);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -90,6 +95,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         stop,
         server,
         writer,
+        webhooks,
     })
 }
 
@@ -108,11 +114,12 @@ impl Running {
     }
 
     /// Graceful stop: no new connections, in-flight requests finish, queued visits are
-    /// committed, then the database is closed.
+    /// committed, webhook attempts in flight are recorded, then the database is closed.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(());
         let served = self.server.await.context("server task panicked")?;
         self.writer.shutdown().await;
+        self.webhooks.shutdown().await;
         self.storage.close().await;
         served.context("server error")?;
         tracing::info!("collector stopped");

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::program_cache::ProgramCache;
 use crate::rate_limit::RateLimiter;
 use crate::storage::Storage;
 use crate::visit_queue::{self, VisitQueue, VisitWriter};
@@ -20,6 +21,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Installation salt for IP hashes.
     pub ip_salt: Arc<[u8]>,
+    /// Short-lived cache of program lookups.
+    pub programs: ProgramCache,
 }
 
 impl AppState {
@@ -33,6 +36,9 @@ impl AppState {
         Ok((
             Self {
                 storage,
+                programs: ProgramCache::new(std::time::Duration::from_millis(
+                    config.program_cache_ms,
+                )),
                 config: Arc::new(config),
                 visits,
                 limiter: Arc::new(RateLimiter::default()),

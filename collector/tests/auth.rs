@@ -5,7 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use collector::routes::openapi::API_ROUTES;
-use common::TestApp;
+use common::{Backend, TestApp, backend_test};
 use serde_json::{Value, json};
 
 /// A plausible body for a route, so that only authentication can fail.
@@ -23,6 +23,9 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         }
         ("DELETE", "/v1/transactions") => Some(json!({"key": "t1"})),
         ("PUT", "/v1/settings") => Some(json!({"name": "Renamed"})),
+        ("POST", "/v1/webhooks") => Some(
+            json!({"name": "x", "url": "https://hooks.example.com/x", "events": ["customer.created"]}),
+        ),
         _ => None,
     }
 }
@@ -43,9 +46,9 @@ fn concrete(path: &str) -> String {
     }
 }
 
-#[tokio::test]
-async fn every_private_route_requires_a_valid_key_of_the_program() {
-    let app = TestApp::new().await;
+backend_test!(every_private_route_requires_a_valid_key_of_the_program);
+async fn every_private_route_requires_a_valid_key_of_the_program(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     assert_eq!(
         app.sale("alice", "t1", json!(10)).await.status,
@@ -112,7 +115,8 @@ async fn every_private_route_requires_a_valid_key_of_the_program() {
             }
             ("GET", "/v1/customers")
             | ("GET", "/v1/customers:search")
-            | ("GET", "/v1/transactions") => {
+            | ("GET", "/v1/transactions")
+            | ("GET", "/v1/webhooks") => {
                 assert_eq!(answer.status, StatusCode::OK, "{method} {uri}");
                 let items = answer.body["data"].as_array().expect("list");
                 assert!(
@@ -122,7 +126,9 @@ async fn every_private_route_requires_a_valid_key_of_the_program() {
                     "{method} {uri}"
                 );
             }
-            ("POST", "/v1/customers") => assert_eq!(answer.status, StatusCode::CREATED),
+            ("POST", "/v1/customers") | ("POST", "/v1/webhooks") => {
+                assert_eq!(answer.status, StatusCode::CREATED, "{method} {uri}")
+            }
             ("POST", "/v1/transactions") => {
                 assert_eq!(
                     answer.status,
@@ -160,9 +166,9 @@ async fn every_private_route_requires_a_valid_key_of_the_program() {
     );
 }
 
-#[tokio::test]
-async fn keys_can_be_added_and_revoked_by_prefix() {
-    let app = TestApp::new().await;
+backend_test!(keys_can_be_added_and_revoked_by_prefix);
+async fn keys_can_be_added_and_revoked_by_prefix(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let key = collector::admin::create_api_key(app.storage.as_ref(), &app.pid())
         .await
         .unwrap();
@@ -194,9 +200,10 @@ async fn keys_can_be_added_and_revoked_by_prefix() {
     );
 }
 
-#[tokio::test]
-async fn api_keys_are_rate_limited() {
+backend_test!(api_keys_are_rate_limited);
+async fn api_keys_are_rate_limited(backend: Backend) {
     let app = TestApp::with(
+        backend,
         |_| {},
         |mut config| {
             config.api_rate_limit = 3;
@@ -215,9 +222,9 @@ async fn api_keys_are_rate_limited() {
     assert_eq!(limited.headers["content-type"], "application/json");
 }
 
-#[tokio::test]
-async fn openapi_document_lists_every_route() {
-    let app = TestApp::new().await;
+backend_test!(openapi_document_lists_every_route);
+async fn openapi_document_lists_every_route(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let answer = app
         .api_as(None, Method::GET, "/v1/openapi.json", None)
         .await;

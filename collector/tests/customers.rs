@@ -4,12 +4,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::{TestApp, error_fields};
+use common::{Backend, TestApp, backend_test, error_fields};
 use serde_json::json;
 
-#[tokio::test]
-async fn create_returns_the_partnero_customer_object() {
-    let app = TestApp::new().await;
+backend_test!(create_returns_the_partnero_customer_object);
+async fn create_returns_the_partnero_customer_object(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let answer = app
         .api(
             Method::POST,
@@ -64,9 +64,9 @@ async fn create_returns_the_partnero_customer_object() {
     );
 }
 
-#[tokio::test]
-async fn referred_customers_link_to_their_referrer() {
-    let app = TestApp::new().await;
+backend_test!(referred_customers_link_to_their_referrer);
+async fn referred_customers_link_to_their_referrer(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     let bob = app.customer("bob", Some("alice")).await;
     assert_eq!(bob["referring_customer"]["key"], "alice");
@@ -128,9 +128,9 @@ async fn referred_customers_link_to_their_referrer() {
     assert_eq!(referrals.body["meta"]["total"], 2);
 }
 
-#[tokio::test]
-async fn create_validates_every_field() {
-    let app = TestApp::new().await;
+backend_test!(create_validates_every_field);
+async fn create_validates_every_field(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     let duplicate = app
         .api(Method::POST, "/v1/customers", Some(json!({"key": "alice"})))
@@ -178,9 +178,9 @@ async fn create_validates_every_field() {
     assert_eq!(not_object.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
-async fn read_update_delete_with_key_in_path_or_body() {
-    let app = TestApp::new().await;
+backend_test!(read_update_delete_with_key_in_path_or_body);
+async fn read_update_delete_with_key_in_path_or_body(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     let got = app
         .api(Method::GET, "/v1/customers/alice", Some(json!({})))
@@ -284,9 +284,9 @@ async fn read_update_delete_with_key_in_path_or_body() {
     app.customer("bob", None).await;
 }
 
-#[tokio::test]
-async fn list_paginates_and_filters() {
-    let app = TestApp::new().await;
+backend_test!(list_paginates_and_filters);
+async fn list_paginates_and_filters(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     for index in 0..4 {
         app.customer(&format!("friend{index}"), Some("alice")).await;
@@ -348,9 +348,9 @@ async fn list_paginates_and_filters() {
     }
 }
 
-#[tokio::test]
-async fn search_finds_by_email_key_or_name() {
-    let app = TestApp::new().await;
+backend_test!(search_finds_by_email_key_or_name);
+async fn search_finds_by_email_key_or_name(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     app.customer("bob", None).await;
     let found = app
@@ -382,9 +382,10 @@ async fn search_finds_by_email_key_or_name() {
     assert_eq!(error_fields(&missing), vec!["query"]);
 }
 
-#[tokio::test]
-async fn stats_balance_credit_and_links() {
+backend_test!(stats_balance_credit_and_links);
+async fn stats_balance_credit_and_links(backend: Backend) {
     let app = TestApp::with_rewards(
+        backend,
         serde_json::from_value(json!({"referrer": {"type": "fixed", "value": 2.5}})).unwrap(),
     )
     .await;
@@ -515,9 +516,9 @@ async fn stats_balance_credit_and_links() {
     assert_eq!(bob_transactions.body["meta"]["total"], 2);
 }
 
-#[tokio::test]
-async fn link_format_and_subdomain_links_follow_settings() {
-    let app = TestApp::new().await;
+backend_test!(link_format_and_subdomain_links_follow_settings);
+async fn link_format_and_subdomain_links_follow_settings(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     let changed = app
         .api(

@@ -1,5 +1,5 @@
 //! Kills the real binary with SIGKILL during a mixed load of visits and transactions, restarts it
-//! on the same SQLite file and checks that every acknowledged request is stored exactly once.
+//! on the same database (SQLite file or PostgreSQL database) and checks that every acknowledged request is stored exactly once.
 //! Then stops it with SIGTERM and checks the graceful shutdown.
 
 use std::io::{BufRead, BufReader};
@@ -7,6 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+mod common;
+use common::{Backend, TestDb, backend_test};
 
 use collector::admin::{self, ProgramSpec};
 use collector::program::ProgramKind;
@@ -54,10 +57,13 @@ fn client() -> reqwest::Client {
         .expect("client")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_requests_survive_sigkill_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("collector.db").display());
+backend_test!(
+    acknowledged_requests_survive_sigkill_exactly_once,
+    multi_thread
+);
+async fn acknowledged_requests_survive_sigkill_exactly_once(backend: Backend) {
+    let db = TestDb::create(backend).await.expect("database");
+    let url = db.url.clone();
     let program = {
         let storage = collector::storage::open(&url).await.unwrap();
         let mut spec = ProgramSpec::new(ProgramKind::ReferAFriend, "Shop", ORIGIN);
@@ -144,7 +150,7 @@ async fn acknowledged_requests_survive_sigkill_exactly_once() {
         acked_transactions.len()
     );
 
-    // Restart on the same file.
+    // Restart on the same database.
     let (mut child, base) = spawn_collector(&url);
     let mut stored_transactions = Vec::new();
     let mut next = Some(format!("{base}/v1/transactions?limit=250&page=1"));
@@ -201,14 +207,10 @@ async fn acknowledged_requests_survive_sigkill_exactly_once() {
     );
 
     // Every acknowledged visit is stored exactly once.
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT visitor, COUNT(*) FROM visits GROUP BY visitor")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
-    let counts: std::collections::HashMap<String, i64> = counts.into_iter().collect();
+    let mut counts = std::collections::HashMap::<String, i64>::new();
+    for visitor in db.strings("SELECT visitor FROM visits").await {
+        *counts.entry(visitor).or_default() += 1;
+    }
     assert!(
         counts.values().all(|count| *count == 1),
         "a visit was stored twice"

@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::{BROWSER_UA, SHOP_ORIGIN, TestApp, error_fields, visitor};
+use common::{BROWSER_UA, Backend, SHOP_ORIGIN, TestApp, backend_test, error_fields, visitor};
 use serde_json::json;
 
 fn visit(pid: &str, key: &str, visitor: &str) -> serde_json::Value {
@@ -24,9 +24,9 @@ async fn clicks(app: &TestApp, key: &str) -> (i64, i64) {
     )
 }
 
-#[tokio::test]
-async fn program_settings_are_cacheable_with_etag() {
-    let app = TestApp::new().await;
+backend_test!(program_settings_are_cacheable_with_etag);
+async fn program_settings_are_cacheable_with_etag(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let uri = format!("/pub/programs/{}", app.pid());
     let answer = app
         .send(
@@ -100,9 +100,9 @@ async fn program_settings_are_cacheable_with_etag() {
     }
 }
 
-#[tokio::test]
-async fn visits_are_stored_and_counted_unique_per_visitor() {
-    let app = TestApp::new().await;
+backend_test!(visits_are_stored_and_counted_unique_per_visitor);
+async fn visits_are_stored_and_counted_unique_per_visitor(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     let pid = app.pid();
     let first_visitor = visitor();
@@ -119,9 +119,9 @@ async fn visits_are_stored_and_counted_unique_per_visitor() {
     assert_eq!(clicks(&app, "alice").await, (4, 2));
 }
 
-#[tokio::test]
-async fn bots_head_and_prefetch_are_not_counted() {
-    let app = TestApp::new().await;
+backend_test!(bots_head_and_prefetch_are_not_counted);
+async fn bots_head_and_prefetch_are_not_counted(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     let pid = app.pid();
     let bot = app
@@ -158,9 +158,9 @@ async fn bots_head_and_prefetch_are_not_counted() {
     assert_eq!(clicks(&app, "alice").await, (0, 0));
 }
 
-#[tokio::test]
-async fn visits_validate_origin_program_and_fields() {
-    let app = TestApp::new().await;
+backend_test!(visits_validate_origin_program_and_fields);
+async fn visits_validate_origin_program_and_fields(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let pid = app.pid();
     let good = visit(&pid, "alice", &visitor());
 
@@ -240,9 +240,9 @@ async fn visits_validate_origin_program_and_fields() {
     assert_eq!(error_fields(&malformed), vec!["body"]);
 }
 
-#[tokio::test]
-async fn first_party_requests_get_the_referral_cookie() {
-    let app = TestApp::new().await;
+backend_test!(first_party_requests_get_the_referral_cookie);
+async fn first_party_requests_get_the_referral_cookie(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let pid = app.pid();
     let body = visit(&pid, "alice", &visitor());
     // Reached through the site's own domain (reverse proxy / t.shop.test).
@@ -285,9 +285,10 @@ async fn first_party_requests_get_the_referral_cookie() {
     assert!(third_party.headers.get("set-cookie").is_none());
 }
 
-#[tokio::test]
-async fn last_click_and_lifetime_cookie() {
+backend_test!(last_click_and_lifetime_cookie);
+async fn last_click_and_lifetime_cookie(backend: Backend) {
     let app = TestApp::with(
+        backend,
         |spec| {
             spec.attribution = collector::program::Attribution::Last;
             spec.cookie_time = collector::program::CookieTime::Lifetime;
@@ -314,9 +315,10 @@ async fn last_click_and_lifetime_cookie() {
     );
 }
 
-#[tokio::test]
-async fn public_endpoints_are_rate_limited() {
+backend_test!(public_endpoints_are_rate_limited);
+async fn public_endpoints_are_rate_limited(backend: Backend) {
     let app = TestApp::with(
+        backend,
         |_| {},
         |mut config| {
             config.visit_rate_limit = 3;
@@ -356,9 +358,10 @@ async fn public_endpoints_are_rate_limited() {
     );
 }
 
-#[tokio::test]
-async fn browser_signups_are_stored_as_browser_reported_and_never_rewarded() {
+backend_test!(browser_signups_are_stored_as_browser_reported_and_never_rewarded);
+async fn browser_signups_are_stored_as_browser_reported_and_never_rewarded(backend: Backend) {
     let app = TestApp::with_rewards(
+        backend,
         serde_json::from_value(json!({
             "referrer_signup": {"amount": 5},
             "referrer": {"type": "percent", "value": 10}
@@ -440,9 +443,10 @@ async fn browser_signups_are_stored_as_browser_reported_and_never_rewarded() {
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
-async fn browser_transactions_never_reward_until_confirmed() {
+backend_test!(browser_transactions_never_reward_until_confirmed);
+async fn browser_transactions_never_reward_until_confirmed(backend: Backend) {
     let app = TestApp::with_rewards(
+        backend,
         serde_json::from_value(json!({
             "referrer": {"type": "percent", "value": 10}
         }))
@@ -496,9 +500,9 @@ async fn browser_transactions_never_reward_until_confirmed() {
     );
 }
 
-#[tokio::test]
-async fn referral_form_returns_the_same_link_and_nothing_else() {
-    let app = TestApp::new().await;
+backend_test!(referral_form_returns_the_same_link_and_nothing_else);
+async fn referral_form_returns_the_same_link_and_nothing_else(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let request = json!({"program": app.pid(), "email": "carol@example.com", "name": "Carol"});
     let first = app.beacon("/pub/referral-links", request.clone()).await;
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
@@ -550,9 +554,9 @@ async fn referral_form_returns_the_same_link_and_nothing_else() {
     );
 }
 
-#[tokio::test]
-async fn health_assets_and_request_errors() {
-    let app = TestApp::new().await;
+backend_test!(health_assets_and_request_errors);
+async fn health_assets_and_request_errors(backend: Backend) {
+    let app = TestApp::new(backend).await;
     assert_eq!(
         app.send(Request::get("/healthz").body(Body::empty()).unwrap())
             .await

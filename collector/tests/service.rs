@@ -9,13 +9,19 @@ use collector::program::ProgramKind;
 use collector::{Config, start};
 use serde_json::json;
 
+mod common;
+use common::{Backend, TestDb, backend_test};
+
 const ORIGIN: &str = "http://shop.test:3000";
 const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn start_serves_and_shutdown_flushes_in_flight_visits() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("c.db").display());
+backend_test!(
+    start_serves_and_shutdown_flushes_in_flight_visits,
+    multi_thread
+);
+async fn start_serves_and_shutdown_flushes_in_flight_visits(backend: Backend) {
+    let db = TestDb::create(backend).await.expect("database");
+    let url = db.url.clone();
     let running = start(Config::for_tests(&url)).await.unwrap();
     assert!(running.base_url().starts_with("http://127.0.0.1:"));
     let created = admin::create_program(
@@ -61,18 +67,13 @@ async fn start_serves_and_shutdown_flushes_in_flight_visits() {
     running.shutdown().await.unwrap();
     assert_eq!(acknowledged, 50);
 
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM visits")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(stored, 50);
+    assert_eq!(db.count("SELECT COUNT(*) FROM visits").await, 50);
 }
 
-#[test]
-fn cli_creates_programs_and_manages_keys() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+backend_test!(cli_creates_programs_and_manages_keys);
+async fn cli_creates_programs_and_manages_keys(backend: Backend) {
+    let db = TestDb::create(backend).await.expect("database");
+    let url = db.url.clone();
     let run = |args: &[&str]| {
         let output = Command::new(env!("CARGO_BIN_EXE_collector"))
             .args(args)
@@ -153,8 +154,7 @@ fn cli_creates_programs_and_manages_keys() {
     assert!(stderr.contains("website"), "{stderr}");
 
     // The stored program has the requested settings.
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
+    {
         let storage = collector::storage::open(&url).await.unwrap();
         let program = storage
             .program_by_public_id(&program_id)
@@ -173,5 +173,5 @@ fn cli_creates_programs_and_manages_keys() {
         let hash = collector::extract::hash_api_key(&api_key);
         assert!(storage.program_by_key_hash(&hash).await.unwrap().is_some());
         storage.close().await;
-    });
+    }
 }

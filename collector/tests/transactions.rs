@@ -6,18 +6,19 @@ mod common;
 use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
-use common::{TestApp, error_fields};
+use common::{Backend, TestApp, backend_test, error_fields};
 use serde_json::{Value, json};
 
 fn rules(value: Value) -> collector::rewards::RewardRules {
     serde_json::from_value(value).expect("reward rules")
 }
 
-#[tokio::test]
-async fn a_referred_sale_rewards_the_referrer() {
-    let app = TestApp::with_rewards(rules(
-        json!({"referrer": {"type": "percent", "value": 12.5}}),
-    ))
+backend_test!(a_referred_sale_rewards_the_referrer);
+async fn a_referred_sale_rewards_the_referrer(backend: Backend) {
+    let app = TestApp::with_rewards(
+        backend,
+        rules(json!({"referrer": {"type": "percent", "value": 12.5}})),
+    )
     .await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
@@ -46,10 +47,13 @@ async fn a_referred_sale_rewards_the_referrer() {
     assert_eq!(solo.body["data"]["customer"], json!(null));
 }
 
-#[tokio::test]
-async fn repeating_a_post_returns_the_original_and_never_rewards_twice() {
-    let app =
-        TestApp::with_rewards(rules(json!({"referrer": {"type": "fixed", "value": 5}}))).await;
+backend_test!(repeating_a_post_returns_the_original_and_never_rewards_twice);
+async fn repeating_a_post_returns_the_original_and_never_rewards_twice(backend: Backend) {
+    let app = TestApp::with_rewards(
+        backend,
+        rules(json!({"referrer": {"type": "fixed", "value": 5}})),
+    )
+    .await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
     let first = app.sale("bob", "order_1", json!(10)).await;
@@ -60,10 +64,14 @@ async fn repeating_a_post_returns_the_original_and_never_rewards_twice() {
     assert_eq!(app.balance_minor("alice", "usd").await, 500);
 }
 
-#[tokio::test]
-async fn concurrent_duplicate_posts_reward_once() {
+backend_test!(concurrent_duplicate_posts_reward_once);
+async fn concurrent_duplicate_posts_reward_once(backend: Backend) {
     let app = Arc::new(
-        TestApp::with_rewards(rules(json!({"referrer": {"type": "percent", "value": 10}}))).await,
+        TestApp::with_rewards(
+            backend,
+            rules(json!({"referrer": {"type": "percent", "value": 10}})),
+        )
+        .await,
     );
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
@@ -92,13 +100,16 @@ async fn concurrent_duplicate_posts_reward_once() {
     assert_eq!(list.body["meta"]["total"], 1);
 }
 
-#[tokio::test]
-async fn reward_limits_signup_reward_and_friend_reward() {
-    let app = TestApp::with_rewards(rules(json!({
-        "referrer": {"type": "percent", "value": 10, "limit_sales": 2},
-        "referrer_signup": {"amount": 3},
-        "referred": {"type": "fixed", "value": 7, "limit_sales": 1},
-    })))
+backend_test!(reward_limits_signup_reward_and_friend_reward);
+async fn reward_limits_signup_reward_and_friend_reward(backend: Backend) {
+    let app = TestApp::with_rewards(
+        backend,
+        rules(json!({
+            "referrer": {"type": "percent", "value": 10, "limit_sales": 2},
+            "referrer_signup": {"amount": 3},
+            "referred": {"type": "fixed", "value": 7, "limit_sales": 1},
+        })),
+    )
     .await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
@@ -132,11 +143,12 @@ async fn reward_limits_signup_reward_and_friend_reward() {
     assert_eq!(other.body["data"]["rewards"], json!([]));
 }
 
-#[tokio::test]
-async fn months_limit_stops_rewards_for_old_referrals() {
-    let app = TestApp::with_rewards(rules(
-        json!({"referrer": {"type": "fixed", "value": 1, "limit_months": 1}}),
-    ))
+backend_test!(months_limit_stops_rewards_for_old_referrals);
+async fn months_limit_stops_rewards_for_old_referrals(backend: Backend) {
+    let app = TestApp::with_rewards(
+        backend,
+        rules(json!({"referrer": {"type": "fixed", "value": 1, "limit_months": 1}})),
+    )
     .await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
@@ -148,14 +160,10 @@ async fn months_limit_stops_rewards_for_old_referrals() {
             .len(),
         1
     );
-    // Carol signed up 40 days ago.
-    let pool = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
-    sqlx::query("UPDATE customers SET created_at = created_at - ? WHERE key = 'carol'")
-        .bind(40_i64 * 86_400 * 1_000_000)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    // Carol signed up 40 days ago (40 × 86,400 × 10⁶ µs).
+    app.db
+        .execute("UPDATE customers SET created_at = created_at - 3456000000000 WHERE key = 'carol'")
+        .await;
     assert_eq!(
         app.sale("carol", "late", json!(1)).await.body["data"]["rewards"],
         json!([])
@@ -163,11 +171,12 @@ async fn months_limit_stops_rewards_for_old_referrals() {
     assert_eq!(app.balance_minor("alice", "usd").await, 100);
 }
 
-#[tokio::test]
-async fn manual_programs_keep_rewards_pending() {
-    let app = TestApp::with_rewards(rules(
-        json!({"referrer": {"type": "fixed", "value": 4}, "manual": true}),
-    ))
+backend_test!(manual_programs_keep_rewards_pending);
+async fn manual_programs_keep_rewards_pending(backend: Backend) {
+    let app = TestApp::with_rewards(
+        backend,
+        rules(json!({"referrer": {"type": "fixed", "value": 4}, "manual": true})),
+    )
     .await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
@@ -183,10 +192,13 @@ async fn manual_programs_keep_rewards_pending() {
     );
 }
 
-#[tokio::test]
-async fn batch_create_and_create_customer_option() {
-    let app =
-        TestApp::with_rewards(rules(json!({"referrer": {"type": "percent", "value": 10}}))).await;
+backend_test!(batch_create_and_create_customer_option);
+async fn batch_create_and_create_customer_option(backend: Backend) {
+    let app = TestApp::with_rewards(
+        backend,
+        rules(json!({"referrer": {"type": "percent", "value": 10}})),
+    )
+    .await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
     let batch = app
@@ -269,9 +281,9 @@ async fn batch_create_and_create_customer_option() {
     assert_eq!(error_fields(&without_option), vec!["customer.key"]);
 }
 
-#[tokio::test]
-async fn transaction_validation_names_the_field() {
-    let app = TestApp::new().await;
+backend_test!(transaction_validation_names_the_field);
+async fn transaction_validation_names_the_field(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("bob", None).await;
     let cases = [
         (
@@ -347,9 +359,9 @@ async fn transaction_validation_names_the_field() {
     );
 }
 
-#[tokio::test]
-async fn refunds_reverse_rewards_and_archive_hides() {
-    let app = TestApp::with_rewards(rules(json!({"referrer": {"type": "percent", "value": 10}, "referred": {"type": "fixed", "value": 1}}))).await;
+backend_test!(refunds_reverse_rewards_and_archive_hides);
+async fn refunds_reverse_rewards_and_archive_hides(backend: Backend) {
+    let app = TestApp::with_rewards(backend, rules(json!({"referrer": {"type": "percent", "value": 10}, "referred": {"type": "fixed", "value": 1}}))).await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
     app.sale("bob", "t1", json!(100)).await;
@@ -438,9 +450,9 @@ async fn refunds_reverse_rewards_and_archive_hides() {
     );
 }
 
-#[tokio::test]
-async fn settings_update_validates_and_applies_reward_rules() {
-    let app = TestApp::new().await;
+backend_test!(settings_update_validates_and_applies_reward_rules);
+async fn settings_update_validates_and_applies_reward_rules(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.customer("alice", None).await;
     app.customer("bob", Some("alice")).await;
     let current = app.api(Method::GET, "/v1/settings", None).await;

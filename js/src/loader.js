@@ -4,10 +4,11 @@
 // - boots the wasm tracker and runs the queued calls in order (chained calls after their parent);
 // - replaces the stub so later calls run at once, also through references to the old stub;
 // - never throws into the page: every failure is reported once with console.warn('[partnero] …').
-import init, { boot } from '../../tracker-wasm/pkg/tracker_wasm.js';
+import { initSync, Tracker } from '../../tracker-wasm/pkg/tracker_wasm.js';
 
-// Replaced by the content-hashed wasm file name at build time.
+// Replaced by the content-hashed file names at build time.
 const WASM = '__TRACKER_WASM__';
+const FORM = '__TRACKER_FORM__';
 
 const warn = (error) => {
   try {
@@ -22,7 +23,8 @@ try {
   const name = w.__partnerObject || 'po';
   const stub = w[name];
   const queue = (stub && stub.q) || [];
-  const src = (document.currentScript && document.currentScript.src) || '';
+  const here = (document.currentScript && document.currentScript.src) || '';
+  const at = (file) => new URL(file, here || location.href);
 
   // The collector base, as the tracker computes it: host, assets_host, then the script's origin.
   let host = '';
@@ -57,18 +59,22 @@ try {
   };
   let base = String(host || assets || '').replace(/[?#].*$/, '').replace(/\/+$/, '');
   try {
-    base = base || new URL(src).origin;
+    base = base || new URL(here).origin;
   } catch (_) {
     // no usable script URL: the tracker reports the missing host
   }
   for (const id of ids) net(base + '/pub/programs/' + id).catch(() => {});
 
-  init({ module_or_path: new URL(WASM, src || location.href) }).then(
-    () => {
-      const run = boot(src, net);
+  fetch(at(WASM))
+    .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(Error('HTTP ' + r.status + ' from ' + r.url))))
+    .then((bytes) => WebAssembly.compile(bytes))
+    .then((module) => {
+      initSync({ module });
+      const run = (kind, value) => tracker.run(kind, value);
+      const tracker = new Tracker(here, net, at(FORM).href, run);
       const exec = (call) => {
         try {
-          run(Array.prototype.slice.call((call && call.a) || []));
+          run(0, Array.prototype.slice.call((call && call.a) || []));
         } catch (e) {
           warn(e);
         }
@@ -92,9 +98,8 @@ try {
       queue.push = take;
       w[name] = po;
       queue.splice(0).forEach(exec);
-    },
-    warn,
-  );
+    })
+    .catch(warn);
 } catch (e) {
   warn(e);
 }

@@ -8,6 +8,7 @@ use crate::chromedriver::ChromeDriver;
 use crate::shop::Shop;
 use anyhow::{Context, Result, anyhow};
 use demo_site::DemoProgramOptions;
+use futures_util::FutureExt;
 use std::future::Future;
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -69,7 +70,7 @@ impl Ctx {
 pub fn run<F, Fut>(name: &str, body: F)
 where
     F: FnOnce(Ctx) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<()>> + Send + 'static,
+    Fut: Future<Output = Result<()>> + 'static,
 {
     if let Err(error) = run_catching(name, body) {
         panic!(
@@ -83,7 +84,7 @@ where
 pub fn run_catching<F, Fut>(name: &str, body: F) -> Result<()>
 where
     F: FnOnce(Ctx) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<()>> + Send + 'static,
+    Fut: Future<Output = Result<()>> + 'static,
 {
     crate::init_logging();
     // Chromium is heavy on a small machine: one scenario at a time per test binary unless
@@ -103,7 +104,7 @@ where
 async fn run_async<F, Fut>(name: &str, body: F) -> Result<()>
 where
     F: FnOnce(Ctx) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<()>> + Send + 'static,
+    Fut: Future<Output = Result<()>> + 'static,
 {
     artifacts::clear(name);
     let driver = ChromeDriver::spawn().await?;
@@ -115,9 +116,13 @@ where
             shops: Mutex::new(Vec::new()),
         }),
     };
-    let outcome = match tokio::spawn(body(ctx.clone())).await {
+    // Run in place (the body need not be `Send`), turning a panic into a failure.
+    let outcome = match std::panic::AssertUnwindSafe(body(ctx.clone()))
+        .catch_unwind()
+        .await
+    {
         Ok(result) => result,
-        Err(join_error) => Err(anyhow!("the test panicked: {}", panic_message(join_error))),
+        Err(panic) => Err(anyhow!("the test panicked: {}", panic_message(panic))),
     };
     if let Err(error) = &outcome {
         let dir = artifacts::test_dir(name);
@@ -162,13 +167,10 @@ async fn teardown(ctx: Ctx) {
     }
 }
 
-fn panic_message(error: tokio::task::JoinError) -> String {
-    match error.try_into_panic() {
-        Ok(payload) => payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "(non-string panic payload)".to_string()),
-        Err(error) => error.to_string(),
-    }
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(non-string panic payload)".to_string())
 }

@@ -121,10 +121,12 @@ fn invalid_keys_are_ignored() {
         let stats = shop.api.stats(&alice.customer_key).await?;
         ensure!(stats["clicks"] == 0, "visits were recorded: {stats}");
 
-        // The same browser with a valid link: the cookie and exactly one visit.
+        // The same browser with a valid link: the cookie and exactly one visit, whose report the
+        // checks above would have seen.
         friend.goto(&alice.referral_link).await?;
         friend.wait_for_cookie(REFERRAL_COOKIE).await?;
         flows::wait_for_clicks(&shop, &alice.customer_key, 1).await?;
+        friend.wait_for_request("/pub/visits").await?;
         Ok(())
     });
 }

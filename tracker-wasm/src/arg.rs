@@ -35,11 +35,11 @@ impl Arg {
         match self {
             Arg::Bool(b) => Some(*b),
             Arg::Num(n) => Some(*n != 0.0),
-            Arg::Text(s) => match s.as_str() {
-                "true" | "1" | "yes" | "on" => Some(true),
-                "false" | "0" | "no" | "off" | "" => Some(false),
-                _ => None,
-            },
+            Arg::Text(s) => {
+                const WORDS: [&str; 9] = ["true", "1", "yes", "on", "false", "0", "no", "off", ""];
+                let i = WORDS.iter().position(|w| w == s)?;
+                Some(i < 4)
+            }
             Arg::Other => Some(false),
             Arg::List(_) => None,
         }

@@ -24,6 +24,20 @@ pub fn trim_end(text: &str, byte: u8) -> &str {
     text.get(..end).unwrap_or(text)
 }
 
+/// The lowercase hexadecimal digit for the low four bits of `nibble`.
+pub fn hex_digit(nibble: u8) -> char {
+    let n = nibble & 15;
+    char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
+}
+
+/// Appends `n` in decimal (no formatting machinery, no 64-bit division).
+pub fn push_decimal(out: &mut alloc::string::String, n: u32) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// The pieces of `text` between `sep`s (like `str::split`).
 pub fn split(text: &str, sep: u8) -> Split<'_> {
     Split {
@@ -74,6 +88,18 @@ mod tests {
             assert_eq!(rsplit_once(text, b'.'), text.rsplit_once('.'), "{text}");
             assert_eq!(trim_end(text, b'.'), text.trim_end_matches('.'), "{text}");
             assert_eq!(has(text, b'.'), text.contains('.'), "{text}");
+        }
+    }
+
+    #[test]
+    fn digits() {
+        assert_eq!(hex_digit(0), '0');
+        assert_eq!(hex_digit(10), 'a');
+        assert_eq!(hex_digit(0x1f), 'f');
+        for n in [0, 7, 10, 99, 100, 86_400, 34_560_000, u32::MAX] {
+            let mut s = alloc::string::String::new();
+            push_decimal(&mut s, n);
+            assert_eq!(s, alloc::format!("{n}"));
         }
     }
 }

@@ -8,17 +8,17 @@ use alloc::vec::Vec;
 
 /// One `po(...)` call, validated. Object arguments (sign-up data, transaction, form options) stay
 /// in JavaScript; the web layer reads them into [`Customer`], [`Transaction`] and [`FormOptions`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Command<'a> {
     /// `po('settings', name, value)`: `host`, `assets_host`.
-    Setting { name: String, value: Arg },
+    Setting { name: &'a str, value: &'a Arg },
     /// `po('program', id, 'load')`.
-    Load { program: String },
+    Load { program: &'a str },
     /// `po('program', id, 'type', t)` (name `type`) and `po('program', id, 'settings', name, value)`.
     ProgramSetting {
-        program: String,
-        name: String,
-        value: Arg,
+        program: &'a str,
+        name: &'a str,
+        value: &'a Arg,
     },
     /// `po('customers', 'signup', {data: {key, email, name, tags}})`.
     Signup,
@@ -52,10 +52,11 @@ impl Customer {
 }
 
 /// A sale reported from the browser.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transaction {
     pub key: Option<String>,
-    pub amount: Option<f64>,
+    /// A finite number or a plain decimal string ([`amount`]); `Arg::Other` when absent.
+    pub amount: Arg,
     pub customer: Customer,
     pub create_customer: bool,
 }
@@ -70,29 +71,29 @@ pub struct FormOptions {
 }
 
 /// Parses the arguments of one call; the error is the warning to print.
-pub fn parse(args: &[Arg]) -> Result<Command, &'static str> {
+pub fn parse(args: &[Arg]) -> Result<Command<'_>, &'static str> {
     let word = |i: usize| args.get(i).map_or("", Arg::as_str);
-    let arg = |i: usize| args.get(i).cloned().unwrap_or(Arg::Other);
+    let arg = |i: usize| args.get(i).unwrap_or(&Arg::Other);
     match (word(0), word(1)) {
         ("settings", name) if !name.is_empty() => Ok(Command::Setting {
-            name: name.into(),
+            name,
             value: arg(2),
         }),
         ("program", id) => {
             if !is_valid_name(id) {
                 return Err("program id must be 1-64 characters of A-Z a-z 0-9 _ -");
             }
-            let program = String::from(id);
+            let program = id;
             match (word(2), word(3)) {
                 ("load", _) => Ok(Command::Load { program }),
                 ("type", _) => Ok(Command::ProgramSetting {
                     program,
-                    name: "type".into(),
+                    name: "type",
                     value: arg(3),
                 }),
                 ("settings", name) if !name.is_empty() => Ok(Command::ProgramSetting {
                     program,
-                    name: name.into(),
+                    name,
                     value: arg(4),
                 }),
                 _ => Err("unknown program command"),
@@ -114,40 +115,28 @@ pub fn clean_text(value: &Arg) -> Option<String> {
     (!text.is_empty() && text.len() <= 256).then(|| text.into())
 }
 
-/// A transaction amount: a finite number or a plain decimal string; `Ok(None)` when absent.
-pub fn amount(value: &Arg) -> Result<Option<f64>, &'static str> {
-    match value {
-        Arg::Num(n) if n.is_finite() => Ok(Some(*n)),
-        Arg::Text(s) => parse_decimal(s)
-            .map(Some)
-            .ok_or("transaction amount is not a number"),
-        Arg::Other => Ok(None),
+/// A transaction amount: a finite number or a plain decimal string (JavaScript turns it into a
+/// number, no float parsing here); `Arg::Other` when absent.
+pub fn amount(value: Arg) -> Result<Arg, &'static str> {
+    match &value {
+        Arg::Num(n) if n.is_finite() => Ok(value),
+        Arg::Text(text) if is_plain_decimal(text) => Ok(value),
+        Arg::Other => Ok(value),
         _ => Err("transaction amount is not a number"),
     }
 }
 
-/// A plain decimal such as `49`, `49.95` or `-5.5` (at most 15 digits), without float-parsing
-/// machinery: the integer of all digits divided by the power of ten of the fraction.
-pub fn parse_decimal(text: &str) -> Option<f64> {
+/// A plain decimal such as `49`, `49.95` or `-5.5` (at most 15 digits, surrounding spaces allowed).
+pub fn is_plain_decimal(text: &str) -> bool {
     let text = text.trim_ascii();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
+    let digits = text.strip_prefix('-').unwrap_or(text);
     let (whole, fraction) = crate::ascii::split_once(digits, b'.').unwrap_or((digits, ""));
-    if whole.is_empty() || whole.len() + fraction.len() > 15 {
-        return None;
-    }
-    let mut mantissa: u64 = 0;
-    for b in whole.bytes().chain(fraction.bytes()) {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        mantissa = mantissa * 10 + u64::from(b - b'0');
-    }
-    let scale = fraction.bytes().fold(1.0f64, |acc, _| acc * 10.0);
-    let value = mantissa as f64 / scale;
-    Some(if negative { -value } else { value })
+    !whole.is_empty()
+        && whole.len() + fraction.len() <= 15
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -163,22 +152,20 @@ mod tests {
         assert_eq!(
             parse(&[s("settings"), s("host"), s("https://c.test")]),
             Ok(Command::Setting {
-                name: "host".into(),
-                value: s("https://c.test")
+                name: "host",
+                value: &s("https://c.test")
             })
         );
         assert_eq!(
             parse(&[s("program"), s("AB12"), s("load")]),
-            Ok(Command::Load {
-                program: "AB12".into()
-            })
+            Ok(Command::Load { program: "AB12" })
         );
         assert_eq!(
             parse(&[s("program"), s("AB12"), s("type"), s("affiliate")]),
             Ok(Command::ProgramSetting {
-                program: "AB12".into(),
-                name: "type".into(),
-                value: s("affiliate")
+                program: "AB12",
+                name: "type",
+                value: &s("affiliate")
             })
         );
         assert_eq!(
@@ -190,9 +177,9 @@ mod tests {
                 Arg::Num(30.0)
             ]),
             Ok(Command::ProgramSetting {
-                program: "AB12".into(),
-                name: "cookie_time".into(),
-                value: Arg::Num(30.0)
+                program: "AB12",
+                name: "cookie_time",
+                value: &Arg::Num(30.0)
             })
         );
         assert!(parse(&[s("program"), s("bad id!"), s("load")]).is_err());
@@ -245,21 +232,30 @@ mod tests {
         assert_eq!(clean_text(&s("   ")), None);
         assert_eq!(clean_text(&Arg::Num(3.0)), None);
         assert_eq!(clean_text(&s(&"x".repeat(257))), None);
-        assert_eq!(amount(&Arg::Num(49.5)), Ok(Some(49.5)));
-        assert_eq!(amount(&s("49.95")), Ok(Some(49.95)));
-        assert_eq!(amount(&Arg::Other), Ok(None));
-        assert!(amount(&s("lots")).is_err());
-        assert!(amount(&Arg::Num(f64::INFINITY)).is_err());
+        assert_eq!(amount(Arg::Num(49.5)), Ok(Arg::Num(49.5)));
+        assert_eq!(amount(s("49.95")), Ok(s("49.95")));
+        assert_eq!(amount(Arg::Other), Ok(Arg::Other));
+        assert!(amount(s("lots")).is_err());
+        assert!(amount(Arg::Num(f64::INFINITY)).is_err());
+        assert!(amount(Arg::Bool(true)).is_err());
     }
 
     #[test]
     fn decimals() {
-        assert_eq!(parse_decimal("49"), Some(49.0));
-        assert_eq!(parse_decimal(" 49.95 "), Some(49.95));
-        assert_eq!(parse_decimal("-5.5"), Some(-5.5));
-        assert_eq!(parse_decimal("0.1"), Some(0.1));
-        for bad in ["", ".5", "4e3", "1.2.3", "abc", "1234567890123456", "--1"] {
-            assert_eq!(parse_decimal(bad), None, "{bad}");
+        for good in ["49", " 49.95 ", "-5.5", "0.1", "123456789012345"] {
+            assert!(is_plain_decimal(good), "{good}");
+        }
+        for bad in [
+            "",
+            ".5",
+            "4e3",
+            "1.2.3",
+            "abc",
+            "1234567890123456",
+            "--1",
+            "0x10",
+        ] {
+            assert!(!is_plain_decimal(bad), "{bad}");
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Cookie names, `document.cookie` strings and reading the cookie header.
 
-use crate::number::push_decimal;
+use crate::ascii::push_decimal;
 use crate::settings::Lifetime;
 use alloc::string::String;
 
@@ -51,7 +51,7 @@ impl CookieSpec<'_> {
             out.push_str(domain);
         }
         out.push_str("; Path=/; Max-Age=");
-        push_decimal(&mut out, u64::from(self.max_age));
+        push_decimal(&mut out, self.max_age);
         out.push_str("; SameSite=Lax");
         if self.secure {
             out.push_str("; Secure");

@@ -5,7 +5,6 @@
 //! registrable domain). Hosts without candidates get a host-only cookie.
 
 use crate::ascii::{has, split, split_once, trim_end};
-use alloc::vec::Vec;
 
 /// True for IPv4 (`127.0.0.1`) and IPv6 (`[::1]` or bare `::1`) hosts.
 pub fn is_ip_host(host: &str) -> bool {
@@ -23,19 +22,37 @@ pub fn is_ip_host(host: &str) -> bool {
 }
 
 /// Parent domains of `host` with at least two labels, shortest first, ending with `host` itself;
-/// empty for IP hosts and single-label hosts such as `localhost`.
-pub fn cookie_domain_candidates(host: &str) -> Vec<&str> {
+/// none for IP hosts and single-label hosts such as `localhost`.
+pub fn cookie_domain_candidates(host: &str) -> Candidates<'_> {
     let host = trim_end(host, b'.');
-    let mut longest_first = Vec::new();
-    if is_ip_host(host) || split(host, b'.').any(str::is_empty) {
-        return longest_first;
+    let usable = !is_ip_host(host) && !split(host, b'.').any(str::is_empty);
+    // Start after the last dot: the first candidate begins after the dot before it.
+    let start = if usable {
+        host.bytes().rposition(|b| b == b'.')
+    } else {
+        None
+    };
+    Candidates { host, start }
+}
+
+/// Iterator of [`cookie_domain_candidates`].
+#[derive(Debug, Clone)]
+pub struct Candidates<'a> {
+    host: &'a str,
+    /// Where the previous candidate (or the last label) starts: at the dot before it.
+    start: Option<usize>,
+}
+
+impl<'a> Iterator for Candidates<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let dot = self.start?;
+        let before = self.host.get(..dot)?;
+        let next = before.bytes().rposition(|b| b == b'.');
+        self.start = next;
+        self.host.get(next.map_or(0, |d| d + 1)..)
     }
-    let mut rest = host;
-    while let Some((_, parent)) = split_once(rest, b'.') {
-        longest_first.push(rest);
-        rest = parent;
-    }
-    longest_first.into_iter().rev().collect()
 }
 
 /// True when `host` is `domain` or one of its subdomains (`a.shop.test` under `shop.test`).
@@ -57,18 +74,19 @@ pub fn is_within(host: &str, domain: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn candidates(host: &str) -> alloc::vec::Vec<&str> {
+        cookie_domain_candidates(host).collect()
+    }
+
     #[test]
     fn candidates_shortest_first() {
-        assert_eq!(cookie_domain_candidates("shop.test"), ["shop.test"]);
+        assert_eq!(candidates("shop.test"), ["shop.test"]);
+        assert_eq!(candidates("www.shop.test"), ["shop.test", "www.shop.test"]);
         assert_eq!(
-            cookie_domain_candidates("www.shop.test"),
-            ["shop.test", "www.shop.test"]
-        );
-        assert_eq!(
-            cookie_domain_candidates("a.b.shop.co.uk"),
+            candidates("a.b.shop.co.uk"),
             ["co.uk", "shop.co.uk", "b.shop.co.uk", "a.b.shop.co.uk"]
         );
-        assert_eq!(cookie_domain_candidates("shop.test."), ["shop.test"]);
+        assert_eq!(candidates("shop.test."), ["shop.test"]);
     }
 
     #[test]
@@ -83,10 +101,10 @@ mod tests {
             "a..b",
             ".a",
         ] {
-            assert!(cookie_domain_candidates(host).is_empty(), "{host}");
+            assert!(candidates(host).is_empty(), "{host}");
         }
         assert_eq!(
-            cookie_domain_candidates("1.2.3.example"),
+            candidates("1.2.3.example"),
             ["3.example", "2.3.example", "1.2.3.example"]
         );
         assert!(!is_ip_host("1.2.3.4.5"));

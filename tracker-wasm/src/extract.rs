@@ -44,25 +44,58 @@ pub struct Found {
 /// The referral key of `url` under `settings`, in this order: query parameters, Link path,
 /// `#name=KEY`, subdomain. Invalid keys are skipped as if absent.
 pub fn find_key(url: &Url<'_>, settings: &Settings) -> Option<Found> {
-    let found = |key: String, format| is_valid_key(&key).then_some(Found { key, format });
-    settings
-        .query_params()
-        .find_map(|name| url::param(url.query, name).and_then(|k| found(k, LinkFormat::Query)))
-        .or_else(|| {
-            let mut segments = crate::ascii::split(url.path, b'/').filter(|s| !s.is_empty());
-            (segments.next() == Some(settings.link_param.as_str()))
-                .then(|| segments.next().and_then(url::decode))
-                .flatten()
-                .and_then(|k| found(k, LinkFormat::Link))
-        })
-        .or_else(|| {
-            settings.query_params().find_map(|name| {
-                url::param(url.fragment, name).and_then(|k| found(k, LinkFormat::Hash))
-            })
-        })
-        .or_else(|| {
-            subdomain_key(url.host, settings).and_then(|k| found(k.into(), LinkFormat::Subdomain))
-        })
+    if let Some(key) = param_key(url.query, settings) {
+        return Some(Found {
+            key,
+            format: LinkFormat::Query,
+        });
+    }
+    let mut segments = crate::ascii::split(url.path, b'/');
+    let mut first = true;
+    while let Some(segment) = segments.next() {
+        if segment.is_empty() {
+            continue;
+        }
+        if !first {
+            break;
+        }
+        first = false;
+        if segment == settings.link_param {
+            let key = segments.find(|s| !s.is_empty()).and_then(url::decode);
+            if let Some(key) = key.filter(|k| is_valid_key(k)) {
+                return Some(Found {
+                    key,
+                    format: LinkFormat::Link,
+                });
+            }
+            break;
+        }
+    }
+    if let Some(key) = param_key(url.fragment, settings) {
+        return Some(Found {
+            key,
+            format: LinkFormat::Hash,
+        });
+    }
+    let key = subdomain_key(url.host, settings).filter(|k| is_valid_key(k))?;
+    Some(Found {
+        key: key.into(),
+        format: LinkFormat::Subdomain,
+    })
+}
+
+/// The first valid key under the configured parameter name, then under each alias.
+fn param_key(query: &str, settings: &Settings) -> Option<String> {
+    let valid = |name: &str| url::param(query, name).filter(|k| is_valid_key(k));
+    if let Some(key) = valid(&settings.query_param) {
+        return Some(key);
+    }
+    for alias in &settings.param_aliases {
+        if let Some(key) = valid(alias) {
+            return Some(key);
+        }
+    }
+    None
 }
 
 /// The first label of `host` when it is exactly one label under one of the program's domains,

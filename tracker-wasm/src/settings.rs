@@ -114,7 +114,7 @@ impl Settings {
                 Some(t) => self.link_param = t.into(),
                 None => return false,
             },
-            "param_aliases" => match names(value, is_valid_name) {
+            "param_aliases" => match names(value, false) {
                 Some(list) => self.param_aliases = list,
                 None => return false,
             },
@@ -123,7 +123,7 @@ impl Settings {
                 Some("last" | "last_click") => self.attribution = Attribution::LastClick,
                 _ => return false,
             },
-            "domains" => match names(value, is_domain) {
+            "domains" => match names(value, true) {
                 Some(list) => {
                     self.domains = list.into_iter().map(|d| d.to_ascii_lowercase()).collect()
                 }
@@ -175,11 +175,17 @@ fn parse_lifetime(value: &Arg) -> Option<Lifetime> {
     (days >= 1).then_some(Lifetime::Days(days))
 }
 
-fn names(value: &Arg, valid: fn(&str) -> bool) -> Option<Vec<String>> {
+/// A list (array or comma-separated text) of parameter names, or of domains when `domains`.
+fn names(value: &Arg, domains: bool) -> Option<Vec<String>> {
     let mut out = Vec::new();
     let mut add = |item: &str| {
         let item = item.trim_ascii();
-        valid(item).then(|| out.push(String::from(item)))
+        let valid = if domains {
+            is_domain(item)
+        } else {
+            is_valid_name(item)
+        };
+        valid.then(|| out.push(String::from(item)))
     };
     match value {
         Arg::List(items) => {

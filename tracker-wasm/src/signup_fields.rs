@@ -14,41 +14,77 @@ pub enum FieldRole {
     Other,
 }
 
+/// Input types that never hold an e-mail address or a name.
+const SKIPPED_TYPES: &[&str] = &[
+    "password", "hidden", "checkbox", "radio", "submit", "button", "file",
+];
+
+/// `autocomplete` tokens (the last one counts) and their roles.
+const AUTOCOMPLETE: &[(&str, FieldRole)] = &[
+    ("email", FieldRole::Email),
+    ("name", FieldRole::Name),
+    ("given-name", FieldRole::FirstName),
+    ("family-name", FieldRole::LastName),
+];
+
+/// Field names and ids (lowercase, letters and digits only) and their roles.
+const NAMES: &[(&str, FieldRole)] = &[
+    ("mail", FieldRole::Email),
+    ("firstname", FieldRole::FirstName),
+    ("fname", FieldRole::FirstName),
+    ("givenname", FieldRole::FirstName),
+    ("userfirstname", FieldRole::FirstName),
+    ("lastname", FieldRole::LastName),
+    ("lname", FieldRole::LastName),
+    ("surname", FieldRole::LastName),
+    ("familyname", FieldRole::LastName),
+    ("userlastname", FieldRole::LastName),
+    ("name", FieldRole::Name),
+    ("fullname", FieldRole::Name),
+    ("yourname", FieldRole::Name),
+    ("customername", FieldRole::Name),
+];
+
+/// The role of the entry of `table` equal to `text` (ignoring ASCII case).
+fn lookup(table: &[(&str, FieldRole)], text: &str) -> FieldRole {
+    for (name, role) in table {
+        if text.eq_ignore_ascii_case(name) {
+            return *role;
+        }
+    }
+    FieldRole::Other
+}
+
 /// Classifies an input from its `type`, `name`, `id` and `autocomplete` attributes.
 pub fn classify(input_type: &str, name: &str, id: &str, autocomplete: &str) -> FieldRole {
-    let input_type = input_type.to_ascii_lowercase();
-    if matches!(
-        input_type.as_str(),
-        "password" | "hidden" | "checkbox" | "radio" | "submit" | "button" | "file"
-    ) {
+    if SKIPPED_TYPES
+        .iter()
+        .any(|t| input_type.eq_ignore_ascii_case(t))
+    {
         return FieldRole::Other;
     }
-    let autocomplete = autocomplete.to_ascii_lowercase();
-    match crate::ascii::rsplit_once(&autocomplete, b' ')
-        .map_or(autocomplete.as_str(), |(_, last)| last)
-    {
-        "email" => return FieldRole::Email,
-        "name" => return FieldRole::Name,
-        "given-name" => return FieldRole::FirstName,
-        "family-name" => return FieldRole::LastName,
-        _ => {}
+    let token =
+        crate::ascii::rsplit_once(autocomplete, b' ').map_or(autocomplete, |(_, last)| last);
+    let role = lookup(AUTOCOMPLETE, token);
+    if role != FieldRole::Other {
+        return role;
     }
-    if input_type == "email" {
+    if input_type.eq_ignore_ascii_case("email") {
         return FieldRole::Email;
     }
     for attr in [name, id] {
-        let attr = attr.to_ascii_lowercase();
-        let words: String = attr.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        if words.as_bytes().windows(5).any(|w| w == b"email") || words == "mail" {
+        let mut words = String::new();
+        for b in attr.bytes() {
+            if b.is_ascii_alphanumeric() {
+                words.push(char::from(b.to_ascii_lowercase()));
+            }
+        }
+        if words.as_bytes().windows(5).any(|w| w == b"email") {
             return FieldRole::Email;
         }
-        match words.as_str() {
-            "firstname" | "fname" | "givenname" | "userfirstname" => return FieldRole::FirstName,
-            "lastname" | "lname" | "surname" | "familyname" | "userlastname" => {
-                return FieldRole::LastName;
-            }
-            "name" | "fullname" | "yourname" | "customername" => return FieldRole::Name,
-            _ => {}
+        let role = lookup(NAMES, &words);
+        if role != FieldRole::Other {
+            return role;
         }
     }
     FieldRole::Other

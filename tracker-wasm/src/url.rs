@@ -1,10 +1,9 @@
 //! Just enough URL handling for a landing page address (`location.href`): its parts, query pairs,
 //! percent-decoding/encoding and removing parameters.
 
+use crate::ascii::hex_digit;
 use crate::ascii::{has, rsplit_once, split, split_once};
-use crate::number::hex_digit;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// The parts of an absolute URL, borrowed from the original text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,32 +63,44 @@ impl<'a> Url<'a> {
     }
 }
 
-/// The `name=value` pairs of a query string (or of a `#a=b&c=d` fragment), still encoded.
-pub fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    split(query, b'&')
-        .filter(|p| !p.is_empty())
-        .map(|p| split_once(p, b'=').unwrap_or((p, "")))
+/// The `name=value` pair of one `&`-separated piece of a query string (value empty without `=`).
+pub fn pair(piece: &str) -> (&str, &str) {
+    split_once(piece, b'=').unwrap_or((piece, ""))
 }
 
-/// The first value of parameter `name` in `query`, decoded.
+/// The first value of parameter `name` in `query` (or a `#a=b&c=d` fragment), decoded.
 pub fn param(query: &str, name: &str) -> Option<String> {
-    pairs(query)
-        .find(|(n, _)| decode(n).as_deref() == Some(name))
-        .and_then(|(_, v)| decode(v))
+    for piece in split(query, b'&') {
+        let (n, v) = pair(piece);
+        if !piece.is_empty() && decode(n).as_deref() == Some(name) {
+            return decode(v);
+        }
+    }
+    None
 }
 
-/// Percent-decodes a query component (`+` is a space); `None` for malformed escapes or invalid UTF-8.
+/// Percent-decodes a query component (`+` is a space); `None` for malformed escapes and for
+/// anything that is not ASCII (keys and parameter names are ASCII, so nothing is lost).
 pub fn decode(text: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut bytes = text.bytes();
-    while let Some(b) = bytes.next() {
-        out.push(match b {
-            b'%' => from_hex(bytes.next()?)? << 4 | from_hex(bytes.next()?)?,
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let byte = match b {
+            b'%' => {
+                i += 2;
+                from_hex(*bytes.get(i - 1)?)? << 4 | from_hex(*bytes.get(i)?)?
+            }
             b'+' => b' ',
             b => b,
-        });
+        };
+        if !byte.is_ascii() {
+            return None;
+        }
+        out.push(char::from(byte));
+        i += 1;
     }
-    String::from_utf8(out).ok()
+    Some(out)
 }
 
 fn from_hex(b: u8) -> Option<u8> {
@@ -121,38 +132,33 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
-/// `href` without the query parameters (and `#name=value` fragment) named in `names`;
-/// `None` when nothing had to be removed.
-pub fn without_params(href: &str, names: &[&str]) -> Option<String> {
+/// `href` without the query parameters (and `#name=value` fragment parameters) whose decoded name
+/// `is_named`; `None` when nothing had to be removed.
+pub fn without_params(href: &str, is_named: impl Fn(&str) -> bool) -> Option<String> {
     let url = Url::parse(href)?;
-    let named = |pair: &(&str, &str)| decode(pair.0).is_some_and(|n| names.contains(&n.as_str()));
-    let query_hit = pairs(url.query).any(|p| named(&p));
-    let fragment_hit = has(url.fragment, b'=') && pairs(url.fragment).any(|p| named(&p));
-    if !query_hit && !fragment_hit {
-        return None;
-    }
+    let named = |piece: &str| decode(pair(piece).0).is_some_and(|n| is_named(&n));
     let mut out = String::with_capacity(href.len());
     out.push_str(url.origin);
     out.push_str(url.path);
-    let mut push_kept = |text: &str, lead: char| {
-        let mut first = true;
-        for pair in split(text, b'&').filter(|p| !p.is_empty()) {
-            if named(&split_once(pair, b'=').unwrap_or((pair, ""))) {
+    let mut removed = false;
+    for (text, lead) in [(url.query, '?'), (url.fragment, '#')] {
+        // A fragment without `=` is an anchor, not parameters: kept as it is.
+        let params = lead == '?' || has(text, b'=');
+        let mut sep = lead;
+        for piece in split(text, b'&') {
+            if params && (piece.is_empty() || named(piece)) {
+                removed |= !piece.is_empty();
                 continue;
             }
-            out.push(if first { lead } else { '&' });
-            out.push_str(pair);
-            first = false;
+            if piece.is_empty() && text.is_empty() {
+                continue;
+            }
+            out.push(sep);
+            out.push_str(piece);
+            sep = '&';
         }
-    };
-    push_kept(url.query, '?');
-    if fragment_hit {
-        push_kept(url.fragment, '#');
-    } else if !url.fragment.is_empty() {
-        out.push('#');
-        out.push_str(url.fragment);
     }
-    Some(out)
+    removed.then_some(out)
 }
 
 #[cfg(test)]
@@ -186,7 +192,8 @@ mod tests {
     fn decodes_and_encodes() {
         assert_eq!(decode("al%69ce+b").as_deref(), Some("alice b"));
         assert_eq!(decode("%zz"), None);
-        assert_eq!(decode("%c3%a9").as_deref(), Some("é"));
+        assert_eq!(decode("%c3%a9"), None, "not ASCII");
+        assert_eq!(decode("é"), None, "not ASCII");
         assert_eq!(decode("%ff"), None);
         assert_eq!(
             encode_component("https://s.test/?ref=a b&c=é"),
@@ -207,17 +214,17 @@ mod tests {
     #[test]
     fn removes_named_params() {
         assert_eq!(
-            without_params("https://s.test/p?ref=alice&utm=1#top", &["ref"]).as_deref(),
+            without_params("https://s.test/p?ref=alice&utm=1#top", |n| n == "ref").as_deref(),
             Some("https://s.test/p?utm=1#top")
         );
         assert_eq!(
-            without_params("https://s.test/?ref=a", &["ref", "aff"]).as_deref(),
+            without_params("https://s.test/?ref=a", |n| n == "ref" || n == "aff").as_deref(),
             Some("https://s.test/")
         );
         assert_eq!(
-            without_params("https://s.test/#ref=a&x=1", &["ref"]).as_deref(),
+            without_params("https://s.test/#ref=a&x=1", |n| n == "ref").as_deref(),
             Some("https://s.test/#x=1")
         );
-        assert_eq!(without_params("https://s.test/?x=1", &["ref"]), None);
+        assert_eq!(without_params("https://s.test/?x=1", |n| n == "ref"), None);
     }
 }

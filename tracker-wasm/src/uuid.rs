@@ -1,7 +1,7 @@
 //! The visitor id: a random UUID v4 (from `crypto.getRandomValues`, which unlike
 //! `crypto.randomUUID` also works on plain-http pages).
 
-use crate::number::hex_digit;
+use crate::ascii::hex_digit;
 use alloc::string::String;
 
 /// Formats 16 random bytes as a version-4, RFC 4122 variant UUID.

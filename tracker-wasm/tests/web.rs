@@ -1,22 +1,58 @@
 //! The browser layer in real headless Chromium (`cargo xtask test` runs this through
 //! wasm-bindgen-test-runner and chromedriver): cookie probing and writing on the real document,
 //! the command queue, settings loading, attribution, consent, clean URLs, sign-up form reading and
-//! the refer-a-friend form.
+//! the refer-a-friend form (loaded as its own chunk).
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use tracker_wasm::cookie::{REFERRAL_COOKIE, VISITOR_COOKIE};
 use tracker_wasm::web::cookie_jar::CookieJar;
-use tracker_wasm::web::js::{self, call, get, s};
-use tracker_wasm::web::{boot, capture};
+use tracker_wasm::web::runtime::Runtime;
+use tracker_wasm::web::{Tracker, capture, host};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[wasm_bindgen(module = "/src/web/form.js")]
+extern "C" {
+    /// The form chunk's entry point (the tracker loads the same module lazily).
+    #[wasm_bindgen(js_name = render)]
+    fn render_form(target: &JsValue, options: &JsValue, net: &JsValue, run: &JsValue);
+}
+
+fn s(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+fn global_get(name: &str) -> JsValue {
+    Reflect::get(&js_sys::global(), &s(name)).unwrap()
+}
+
+fn get(target: &JsValue, name: &str) -> JsValue {
+    Reflect::get(target, &s(name)).unwrap()
+}
+
+fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let method: Function = get(target, name).dyn_into()?;
+    let list = Array::new();
+    for a in args {
+        list.push(a);
+    }
+    method.apply(target, &list)
+}
+
 fn document() -> JsValue {
-    js::document()
+    global_get("document")
+}
+
+fn hostname() -> String {
+    get(&global_get("location"), "hostname")
+        .as_string()
+        .unwrap()
 }
 
 fn clear_cookies() {
@@ -32,8 +68,8 @@ fn clear_cookies() {
 /// Moves the page to `path_and_query` without navigating, through `History.prototype` so the
 /// trackers booted by other tests (their wrappers sit on the `history` object) do not react.
 fn go(path_and_query: &str) {
-    let history = js::global_get("history");
-    let prototype = get(&js::global_get("History"), "prototype");
+    let history = global_get("history");
+    let prototype = get(&global_get("History"), "prototype");
     let replace: Function = get(&prototype, "replaceState").unchecked_into();
     replace
         .call3(&history, &JsValue::NULL, &s(""), &s(path_and_query))
@@ -42,9 +78,8 @@ fn go(path_and_query: &str) {
 
 /// A settings document like the collector's, for the current host.
 fn settings(extra: &[(&str, JsValue)]) -> JsValue {
-    let host = js::text(&get(&js::global_get("location"), "hostname"));
     let doc = Object::new();
-    let domains = Array::of1(&s(&host));
+    let domains = Array::of1(&s(&hostname()));
     for (k, v) in [
         ("type", s("referral")),
         ("cookie_time", JsValue::from_f64(30.0)),
@@ -59,7 +94,7 @@ fn settings(extra: &[(&str, JsValue)]) -> JsValue {
 }
 
 /// The loader's `net` helper, answering every GET with `doc` and recording POST bodies.
-fn net(doc: JsValue, posts: Array) -> Function {
+fn net(doc: JsValue, posts: Array) -> JsValue {
     Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>::new(
         move |url: JsValue, body: JsValue, _keep| {
             if body.is_undefined() {
@@ -71,18 +106,50 @@ fn net(doc: JsValue, posts: Array) -> Function {
         },
     )
     .into_js_value()
-    .unchecked_into()
 }
 
-fn run(runner: &JsValue, args: &[&str]) {
+/// A booted tracker and its `run(kind, value)` function, as the loader makes them.
+struct Booted {
+    _tracker: Tracker,
+    run: JsValue,
+}
+
+/// Boots a tracker as the loader does; the form chunk is found next to the host module.
+fn boot(net: JsValue) -> Booted {
+    let slot: Rc<RefCell<Option<Rc<Runtime>>>> = Rc::default();
+    let inner = slot.clone();
+    let run = Closure::<dyn Fn(u32, JsValue) -> JsValue>::new(move |kind, value| {
+        let runtime = inner.borrow().clone();
+        runtime.map_or(JsValue::UNDEFINED, |r| r.receive(kind, value))
+    })
+    .into_js_value();
+    let tracker = Tracker::new(
+        "http://collector.test/js/universal.js".into(),
+        net,
+        String::new(),
+        run.clone(),
+    );
+    *slot.borrow_mut() = Some(tracker.runtime().clone());
+    Booted {
+        _tracker: tracker,
+        run,
+    }
+}
+
+fn run_call(booted: &Booted, args: &JsValue) {
+    booted
+        .run
+        .unchecked_ref::<Function>()
+        .call2(&JsValue::NULL, &JsValue::from_f64(0.0), args)
+        .unwrap();
+}
+
+fn run(booted: &Booted, args: &[&str]) {
     let list = Array::new();
     for a in args {
         list.push(&s(a));
     }
-    runner
-        .unchecked_ref::<Function>()
-        .call1(&JsValue::NULL, &list)
-        .unwrap();
+    run_call(booted, &list);
 }
 
 /// Lets pending promise callbacks run.
@@ -94,13 +161,26 @@ async fn settle() {
     }
 }
 
+/// Waits `ms` milliseconds (timers, module loading).
+async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        call(
+            &js_sys::global(),
+            "setTimeout",
+            &[&resolve, &JsValue::from(ms)],
+        )
+        .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
 fn cookie(name: &str) -> Option<String> {
-    tracker_wasm::cookie::read_cookie(&js::cookie_header(), name).map(String::from)
+    tracker_wasm::cookie::read_cookie(&host::cookie(), name).map(String::from)
 }
 
 #[wasm_bindgen_test]
 fn probing_an_ip_host_gives_host_only_cookies() {
-    let host = js::text(&get(&js::global_get("location"), "hostname"));
+    let host = hostname();
     let jar = CookieJar::probe(&host, false);
     assert_eq!(jar.domain, None, "{host}");
     assert_eq!(
@@ -119,10 +199,10 @@ async fn load_captures_the_key_writes_cookies_and_reports_once() {
     clear_cookies();
     go("/?ref=alice&utm_source=x");
     let posts = Array::new();
-    let runner = boot(
-        "http://collector.test/js/universal.js".into(),
-        net(settings(&[("clean_url", JsValue::TRUE)]), posts.clone()),
-    );
+    let runner = boot(net(
+        settings(&[("clean_url", JsValue::TRUE)]),
+        posts.clone(),
+    ));
     run(&runner, &["settings", "host", "http://collector.test"]);
     run(&runner, &["program", "P1", "load"]);
     // Calls made while the settings load wait and then run in order.
@@ -131,7 +211,7 @@ async fn load_captures_the_key_writes_cookies_and_reports_once() {
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("alice"));
     let visitor = cookie(VISITOR_COOKIE).expect("visitor id");
     assert!(tracker_wasm::uuid::is_uuid(&visitor), "{visitor}");
-    let href = js::href();
+    let href = host::href();
     assert!(
         !href.contains("ref=alice") && href.contains("utm_source=x"),
         "clean_url: {href}"
@@ -156,18 +236,12 @@ async fn first_click_keeps_the_existing_key_and_last_click_replaces_it() {
     };
     jar.write(REFERRAL_COOKIE, "bob", 600);
     go("/?via=alice");
-    let runner = boot(
-        "http://collector.test/js/universal.js".into(),
-        net(settings(&[]), Array::new()),
-    );
+    let runner = boot(net(settings(&[]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("bob"));
 
-    let runner = boot(
-        "http://collector.test/js/universal.js".into(),
-        net(settings(&[("attribution", s("last"))]), Array::new()),
-    );
+    let runner = boot(net(settings(&[("attribution", s("last"))]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("alice"));
@@ -178,13 +252,10 @@ async fn first_click_keeps_the_existing_key_and_last_click_replaces_it() {
 async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
     clear_cookies();
     go("/aff/carol");
-    let runner = boot(
-        "http://collector.test/js/universal.js".into(),
-        net(
-            settings(&[("consent_required", JsValue::TRUE)]),
-            Array::new(),
-        ),
-    );
+    let runner = boot(net(
+        settings(&[("consent_required", JsValue::TRUE)]),
+        Array::new(),
+    ));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE), None, "held until consent");
@@ -200,10 +271,7 @@ async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
 async fn invalid_keys_are_never_written() {
     clear_cookies();
     go("/?ref=%3Cscript%3E");
-    let runner = boot(
-        "http://collector.test/js/universal.js".into(),
-        net(settings(&[]), Array::new()),
-    );
+    let runner = boot(net(settings(&[]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE), None);
@@ -214,14 +282,11 @@ async fn invalid_keys_are_never_written() {
 async fn spa_navigation_rereads_the_key() {
     clear_cookies();
     go("/");
-    let runner = boot(
-        "http://collector.test/js/universal.js".into(),
-        net(settings(&[("attribution", s("last"))]), Array::new()),
-    );
+    let runner = boot(net(settings(&[("attribution", s("last"))]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE), None);
-    let history = js::global_get("history");
+    let history = global_get("history");
     call(
         &history,
         "pushState",
@@ -272,32 +337,33 @@ fn sign_up_forms_are_read_from_their_fields() {
 #[wasm_bindgen_test]
 async fn the_refer_a_friend_form_renders_with_labels_and_posts_the_email() {
     let target = element("div", &[("id", "raf")]);
-    call(&js::get(&document(), "body"), "append", &[&target]).unwrap();
+    call(&get(&document(), "body"), "append", &[&target]).unwrap();
     let posts = Array::new();
-    let runner = boot(
-        "http://collector.test/js/universal.js".into(),
-        net(settings(&[]), posts.clone()),
-    );
+    let runner = boot(net(settings(&[]), posts.clone()));
     go("/");
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     let options = Object::new();
     Reflect::set(&options, &s("target"), &s("#raf")).unwrap();
     Reflect::set(&options, &s("name"), &JsValue::TRUE).unwrap();
-    runner
-        .unchecked_ref::<Function>()
-        .call1(
-            &JsValue::NULL,
-            &Array::of3(&s("form"), &s("render"), &options),
-        )
-        .unwrap();
+    run_call(&runner, &Array::of3(&s("form"), &s("render"), &options));
+    // The form lives in its own chunk, loaded on first use.
+    for _ in 0..50 {
+        if call(&target, "querySelector", &[&s("form")])
+            .unwrap()
+            .is_object()
+        {
+            break;
+        }
+        sleep(20).await;
+    }
     let inputs = call(&target, "querySelectorAll", &[&s("label > input")]).unwrap();
     assert_eq!(
-        js::length(&inputs),
-        2,
+        get(&inputs, "length").as_f64(),
+        Some(2.0),
         "e-mail and name inputs inside labels"
     );
-    let email = js::item(&inputs, 0);
+    let email = get(&inputs, "0");
     Reflect::set(&email, &s("value"), &s("carol@example.com")).unwrap();
     let form = call(&target, "querySelector", &[&s("form")]).unwrap();
     call(&form, "requestSubmit", &[]).unwrap();
@@ -313,4 +379,62 @@ async fn the_refer_a_friend_form_renders_with_labels_and_posts_the_email() {
         Some(r#"{"program":"P1","email":"carol@example.com"}"#)
     );
     call(&target, "remove", &[]).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_form_chunk_shows_share_links_and_rejects_unsafe_links() {
+    let booted = boot(net(settings(&[]), Array::new()));
+    for (link, safe) in [
+        ("https://shop.test/?ref=carol", true),
+        ("javascript:alert(1)", false),
+    ] {
+        let target = element("div", &[("data-partnero-button", "Go")]);
+        call(&get(&document(), "body"), "append", &[&target]).unwrap();
+        let data = Object::new();
+        Reflect::set(&data, &s("referral_link"), &s(link)).unwrap();
+        let answer = Object::new();
+        Reflect::set(&answer, &s("data"), &data).unwrap();
+        let answering = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |_, _| {
+            Promise::resolve(&answer).into()
+        })
+        .into_js_value();
+        let options = Object::new();
+        Reflect::set(&options, &s("program"), &s("P1")).unwrap();
+        Reflect::set(&options, &s("endpoint"), &s("http://collector.test/x")).unwrap();
+        render_form(&target, &options, &answering, &booted.run);
+        let button = call(&target, "querySelector", &[&s("button")]).unwrap();
+        assert_eq!(
+            get(&button, "textContent").as_string().as_deref(),
+            Some("Go")
+        );
+        let email = call(&target, "querySelector", &[&s("input[type=email]")]).unwrap();
+        Reflect::set(&email, &s("value"), &s("not an e-mail")).unwrap();
+        let form = call(&target, "querySelector", &[&s("form")]).unwrap();
+        call(&form, "requestSubmit", &[]).unwrap();
+        let status = call(&target, "querySelector", &[&s("[role=status]")]).unwrap();
+        assert_eq!(
+            get(&status, "textContent").as_string().as_deref(),
+            Some("Please enter a valid e-mail address.")
+        );
+        Reflect::set(&email, &s("value"), &s("carol@example.com")).unwrap();
+        call(&form, "requestSubmit", &[]).unwrap();
+        settle().await;
+        let anchors = call(&target, "querySelectorAll", &[&s("a[href]")]).unwrap();
+        if safe {
+            assert_eq!(get(&anchors, "length").as_f64(), Some(5.0));
+            assert_eq!(
+                get(&get(&anchors, "0"), "href").as_string().as_deref(),
+                Some("https://x.com/intent/tweet?url=https%3A%2F%2Fshop.test%2F%3Fref%3Dcarol")
+            );
+        } else {
+            assert_eq!(get(&anchors, "length").as_f64(), Some(0.0));
+            assert!(
+                get(&status, "textContent")
+                    .as_string()
+                    .unwrap()
+                    .starts_with("Sorry")
+            );
+        }
+        call(&target, "remove", &[]).unwrap();
+    }
 }

@@ -44,8 +44,9 @@ fn gzip_len(path: &Path) -> Result<u64> {
     Ok(gz.finish()?.len() as u64)
 }
 
-/// The hard byte budget: fails when the committed loader + wasm that a first visit downloads are, gzipped,
-/// over [`crate::build_tracker::FIRST_VISIT_GZIP_BUDGET`] bytes. Sizes are measured again, not read.
+/// The byte budget check: fails when the committed loader + wasm that a first visit downloads are,
+/// gzipped, over the interim [`crate::build_tracker::FIRST_VISIT_GZIP_CEILING`]; reports whether the
+/// [`crate::build_tracker::FIRST_VISIT_GZIP_BUDGET`] is met. Sizes are measured again, not read.
 pub fn check_budget(root: &Path) -> Result<()> {
     let manifest = read_manifest(root)?;
     let dist = root.join("js").join("dist");
@@ -53,12 +54,19 @@ pub fn check_budget(root: &Path) -> Result<()> {
     let wasm = gzip_len(&dist.join(&manifest.wasm))?;
     let total = loader + wasm;
     let budget = crate::build_tracker::FIRST_VISIT_GZIP_BUDGET;
+    let ceiling = crate::build_tracker::FIRST_VISIT_GZIP_CEILING;
     println!(
-        "first visit downloads {total} bytes gzip ({} {loader} + {} {wasm}); budget {budget}",
-        manifest.loader, manifest.wasm
+        "first visit downloads {total} bytes gzip ({} {loader} + {} {wasm}); budget {budget}{}",
+        manifest.loader,
+        manifest.wasm,
+        if total > budget {
+            " NOT MET (interim hard ceiling applies)"
+        } else {
+            " met"
+        }
     );
-    if total > budget {
-        bail!("the tracker is over its byte budget: {total} bytes gzip > {budget}");
+    if total > ceiling {
+        bail!("the tracker is over its byte budget: {total} bytes gzip > {ceiling}");
     }
     Ok(())
 }
@@ -192,7 +200,7 @@ mod tests {
         check_budget(&s.0).unwrap();
         // Incompressible bytes well over the budget, whatever the manifest says.
         let mut x: u32 = 12345;
-        let noise: Vec<u8> = (0..20_000)
+        let noise: Vec<u8> = (0..40_000)
             .map(|_| {
                 x ^= x << 13;
                 x ^= x >> 17;

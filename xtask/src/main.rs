@@ -3,8 +3,10 @@
 //! - `setup`: install what building and testing need (idempotent).
 //! - `build-tracker`: build the WebAssembly tracker and the loader into `js/dist/`.
 //! - `check-fresh`: fail when `js/dist/` does not match the tracker sources.
+//! - `bench`: the benchmarks reported in BENCHMARKS.md.
 //! - `test`: setup, then every check and test suite, ending with one summary line per suite.
 
+mod bench;
 mod build_tracker;
 mod freshness;
 mod setup;
@@ -36,6 +38,8 @@ enum Command {
     BuildTracker,
     /// Fail when js/dist/ was not rebuilt after a tracker source changed.
     CheckFresh,
+    /// Run the benchmarks (ingest on SQLite and PostgreSQL, tracker load time in Chromium).
+    Bench,
     /// Run setup and then every test suite; prints one summary line per suite.
     Test {
         /// Skip `setup` (for when it already ran).
@@ -60,6 +64,7 @@ fn main() -> Result<()> {
         Command::Setup => setup::run(&root),
         Command::BuildTracker => build_tracker::run(&root),
         Command::CheckFresh => freshness::check(&root),
+        Command::Bench => bench::run(&root),
         Command::Test { no_setup } => test_all::run(&root, !no_setup),
     }
 }

@@ -20,7 +20,8 @@ type Step = fn(&Path) -> Result<String>;
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     let mut missing = Vec::new();
-    let steps: [(&str, Step); 5] = [
+    let steps: [(&str, Step); 6] = [
+        ("system libraries (OpenSSL)", system_libraries),
         ("wasm32 target", wasm_target),
         ("wasm-bindgen-cli", wasm_bindgen_cli),
         ("wasm-pack", wasm_pack),
@@ -232,6 +233,20 @@ fn npm_tools(root: &Path) -> Result<String> {
         bail!("`npm ci` in js/ failed");
     }
     Ok("installed with npm ci".into())
+}
+
+/// OpenSSL headers for the webhook client's TLS (native-tls) and `pkg-config` to find them.
+fn system_libraries(_root: &Path) -> Result<String> {
+    let found = Command::new("pkg-config")
+        .args(["--exists", "openssl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        return Ok("already installed".into());
+    }
+    apt_install(&["libssl-dev", "pkg-config"])
+        .context("install them by hand: apt-get install libssl-dev pkg-config")?;
+    Ok("installed with apt-get".into())
 }
 
 fn chromium(_root: &Path) -> Result<String> {

@@ -13,6 +13,7 @@ pub mod referral_form;
 pub mod settings;
 pub mod transactions;
 pub mod visits;
+pub mod webhooks;
 
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};

@@ -90,6 +90,25 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
         "/v1/transactions/{key}/revoke-archive",
         "Restore an archived transaction",
     ),
+    (
+        "POST",
+        "/v1/webhooks",
+        "Register a webhook (returns its signing secret)",
+    ),
+    ("GET", "/v1/webhooks", "List webhooks"),
+    ("GET", "/v1/webhooks/{key}", "Get a webhook"),
+    ("PUT", "/v1/webhooks/{key}", "Change or re-enable a webhook"),
+    ("DELETE", "/v1/webhooks/{key}", "Delete a webhook"),
+    (
+        "GET",
+        "/v1/webhooks/{key}/deliveries",
+        "The delivery log (status, attempts, last response)",
+    ),
+    (
+        "POST",
+        "/v1/webhooks/{key}/deliveries/{id}/replay",
+        "Send one delivery again (same webhook-id)",
+    ),
 ];
 
 /// The OpenAPI document.
@@ -113,12 +132,24 @@ pub fn document_value() -> Value {
                 "schema": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" }
             }]);
         }
+        if path.contains("{id}")
+            && let Some(parameters) = operation["parameters"].as_array_mut()
+        {
+            parameters.push(json!({
+                "name": "id", "in": "path", "required": true,
+                "schema": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" }
+            }));
+        }
         if matches!(*method, "POST" | "PUT") {
             operation["requestBody"] = json!({
                 "content": { "application/json": { "schema": { "type": "object" } } }
             });
         }
-        if *method == "POST" && (path.ends_with("/customers") || path.ends_with("/transactions")) {
+        if *method == "POST"
+            && (path.ends_with("/customers")
+                || path.ends_with("/transactions")
+                || path.ends_with("/webhooks"))
+        {
             operation["responses"]["201"] = json!({ "description": "Created" });
             operation["responses"]["409"] = json!({ "$ref": "#/components/responses/Error" });
         }

@@ -37,9 +37,10 @@ pub async fn program(state: &AppState, public_id: &str) -> Result<Program, AppEr
         return Err(AppError::not_found("Program").with_field("program", "Unknown program."));
     }
     state
-        .storage
-        .program_by_public_id(public_id)
+        .programs
+        .by_public_id(&*state.storage, public_id)
         .await?
+        .map(|program| (*program).clone())
         .ok_or_else(|| AppError::not_found("Program").with_field("program", "Unknown program."))
 }
 

@@ -39,5 +39,6 @@ pub async fn update(
         .storage
         .update_program_settings(program.id, &settings)
         .await?;
+    state.programs.invalidate(program.id);
     Ok(ok(views::private_settings(&program)))
 }

@@ -3,11 +3,14 @@
 //! Every mutation that will later emit a webhook (customer, transaction and reward changes)
 //! runs inside a single database transaction of its backend, so an outbox row can join it.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use time::OffsetDateTime;
 
 use crate::model::{
     Balance, Customer, CustomerFilter, CustomerLookup, CustomerOutcome, CustomerStats,
@@ -16,6 +19,9 @@ use crate::model::{
 };
 use crate::pagination::PageRequest;
 use crate::program::{Program, ProgramKind, ProgramSettings};
+use crate::webhooks::{
+    AttemptOutcome, ClaimedDelivery, Delivery, NewWebhook, Webhook, WebhookUpdate,
+};
 
 /// What can go wrong in storage.
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +200,71 @@ pub trait Storage: Send + Sync + 'static {
         key: &str,
         archived: bool,
     ) -> StorageResult<TransactionRecord>;
+
+    // Webhooks (see `crate::webhooks`). Besides these methods, every backend writes the outbox:
+    // inside the database transaction of each change below it inserts one pending delivery per
+    // active webhook of the program subscribed to the event, with the payload frozen by
+    // `webhooks::event::payload` and a new `webhooks::event::message_id`, so a rolled-back change
+    // leaves no delivery. Events: `customer.created` (API create, or a browser-reported customer
+    // confirmed through the API; also buyers created with a transaction), `customer.updated`,
+    // `customer.deleted` (data: the customer before deletion), `transaction.created` (API only),
+    // `transaction.updated` (archive/restore), `transaction.deleted` (refund), `reward.created`
+    // (every reward row). Browser-reported records emit nothing.
+
+    /// Creates a webhook; a taken key is a `Conflict` on `key`.
+    async fn create_webhook(&self, program_id: i64, webhook: &NewWebhook)
+    -> StorageResult<Webhook>;
+    /// The program's webhooks, oldest first.
+    async fn webhooks(&self, program_id: i64) -> StorageResult<Vec<Webhook>>;
+    /// A webhook of the program by key.
+    async fn webhook(&self, program_id: i64, key: &str) -> StorageResult<Option<Webhook>>;
+    /// Changes a webhook. Setting `is_active` to true also resets `consecutive_failures` and
+    /// clears `disabled_reason`/`disabled_at`; setting it to false clears nothing.
+    async fn update_webhook(
+        &self,
+        program_id: i64,
+        key: &str,
+        update: &WebhookUpdate,
+    ) -> StorageResult<Webhook>;
+    /// Deletes a webhook and its delivery log (pending deliveries are dropped).
+    async fn delete_webhook(&self, program_id: i64, key: &str) -> StorageResult<()>;
+    /// A webhook's deliveries, newest first.
+    async fn webhook_deliveries(
+        &self,
+        webhook_row_id: i64,
+        page: PageRequest,
+    ) -> StorageResult<Paged<Delivery>>;
+    /// Sends a delivery again with the same message id and payload: status `pending`, due now,
+    /// a new retry round (`round_start` = `attempts`); `attempts` keeps counting. A lease in
+    /// force is kept. `NotFound("Delivery")` when the id is not one of this webhook's.
+    async fn replay_delivery(
+        &self,
+        webhook_row_id: i64,
+        message_id: &str,
+    ) -> StorageResult<Delivery>;
+    /// Atomically claims up to `limit` deliveries that are pending, due (`next_attempt_at <= now`),
+    /// not leased (`locked_until` null or past) and whose webhook is active, oldest due first:
+    /// sets `locked_until = now + lease`, increments `attempts` and sets `last_attempt_at = now`.
+    /// Two processes never claim the same attempt (SQLite: one write transaction; PostgreSQL:
+    /// `FOR UPDATE SKIP LOCKED`).
+    async fn claim_deliveries(
+        &self,
+        now: OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> StorageResult<Vec<ClaimedDelivery>>;
+    /// Records the outcome of a claimed attempt, only if the delivery's `attempts` still equals
+    /// `claim.attempt` (returns false otherwise: the lease was lost and a later attempt owns it).
+    /// Success: status `succeeded`, `delivered_at`, lease cleared, webhook failures reset to 0.
+    /// Failure: `last_status_code`/`last_error` set, lease cleared, status `pending` with
+    /// `next_attempt_at = retry_at` or `failed` when `retry_at` is None; the webhook's
+    /// `consecutive_failures` grows by one and, once it reaches `disable_after` (> 0), the webhook
+    /// is deactivated with `disabled_at` and a `disabled_reason` naming the count and last error.
+    async fn finish_delivery(
+        &self,
+        claim: &ClaimedDelivery,
+        outcome: &AttemptOutcome,
+    ) -> StorageResult<bool>;
 }
 
 /// Opens the backend named by the URL scheme and runs its migrations.
@@ -201,8 +272,12 @@ pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Storage>> {
     if database_url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStorage::open(database_url).await?))
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-        anyhow::bail!("the PostgreSQL backend is not available yet; use a sqlite: URL")
+        Ok(Arc::new(
+            postgres::PostgresStorage::open(database_url).await?,
+        ))
     } else {
-        anyhow::bail!("unsupported database URL scheme in {database_url:?} (expected sqlite:)")
+        anyhow::bail!(
+            "unsupported database URL scheme in {database_url:?} (expected sqlite: or postgres:)"
+        )
     }
 }

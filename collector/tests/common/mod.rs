@@ -1,5 +1,12 @@
-//! Shared test harness: a router over a real SQLite file in a temp dir, driven with `oneshot`.
-#![allow(dead_code)]
+//! Shared test harness: a router over a real database (a SQLite file in a temp dir, or a fresh
+//! PostgreSQL database), driven with `oneshot`. Tests run on both backends via [`backend_test!`].
+#![allow(dead_code, unused_imports)]
+
+pub mod database;
+pub mod process;
+
+pub(crate) use database::backend_test;
+pub use database::{Backend, TestDb, postgres_admin_url};
 
 use std::sync::Arc;
 
@@ -28,7 +35,8 @@ pub struct TestApp {
     pub other: CreatedProgram,
     pub db_url: String,
     writer: Option<VisitWriter>,
-    _dir: tempfile::TempDir,
+    /// The database; dropped (and for PostgreSQL, removed) after everything else.
+    pub db: TestDb,
 }
 
 /// An answer.
@@ -42,22 +50,25 @@ pub struct Answer {
 
 impl TestApp {
     /// A collector with one refer-a-friend program (`http://shop.test:3000`) and another program.
-    pub async fn new() -> Self {
-        Self::with(|_| {}, |config| config).await
+    pub async fn new(backend: Backend) -> Self {
+        Self::with(backend, |_| {}, |config| config).await
     }
 
     /// A collector whose main program uses these reward rules.
-    pub async fn with_rewards(rewards: RewardRules) -> Self {
-        Self::with(move |spec| spec.rewards = rewards, |config| config).await
+    pub async fn with_rewards(backend: Backend, rewards: RewardRules) -> Self {
+        Self::with(backend, move |spec| spec.rewards = rewards, |config| config).await
     }
 
     /// A collector with a customised program spec and config.
     pub async fn with(
+        backend: Backend,
         customise: impl FnOnce(&mut ProgramSpec),
         configure: impl FnOnce(Config) -> Config,
     ) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("collector.db").display());
+        let db = TestDb::create(backend)
+            .await
+            .expect("the backend_test! macro skips unconfigured backends");
+        let url = db.url.clone();
         let config = configure(Config::for_tests(&url));
         let storage = collector::storage::open(&url).await.expect("open storage");
         let mut spec = ProgramSpec::new(ProgramKind::ReferAFriend, "Shop", SHOP_ORIGIN);
@@ -79,7 +90,7 @@ impl TestApp {
             other,
             db_url: url,
             writer: Some(writer),
-            _dir: dir,
+            db,
         }
     }
 

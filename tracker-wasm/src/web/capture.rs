@@ -1,12 +1,10 @@
 //! The no-code sign-up capture (`po('integration','universal')`): on a form's submit, its e-mail
 //! and name fields are read and reported as a browser sign-up before the page navigates away.
 
-use super::js::{call, callback, document, get, item, length, s, text};
-use super::runtime::{Job, Runtime};
+use super::host::{find, has_attribute};
+use super::value::{item, length, text};
 use crate::command::Customer;
 use crate::signup_fields::{FieldRole, classify, full_name, looks_like_email};
-use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::string::String;
 use wasm_bindgen::JsValue;
 
@@ -15,48 +13,21 @@ pub const IGNORE_ATTRIBUTE: &str = "data-partnero-ignore";
 /// When any form carries it, only such forms are captured.
 pub const SIGNUP_ATTRIBUTE: &str = "data-partnero-signup";
 
-/// Listens for submits on the whole document (capture phase, so `stopPropagation` cannot hide them).
-pub fn install(runtime: &Rc<Runtime>) {
-    let runtime = runtime.clone();
-    let listener = callback(Box::new(move |event| {
-        if let Some(customer) = read_form(&get(&event, "target")) {
-            runtime.dispatch(Job::FormSignup(customer));
-        }
-    }));
-    let _ = call(
-        &document(),
-        "addEventListener",
-        &[&s("submit"), &listener, &JsValue::TRUE],
-    );
-}
-
-fn has_attribute(element: &JsValue, name: &str) -> bool {
-    call(element, "hasAttribute", &[&s(name)])
-        .ok()
-        .and_then(|v| v.as_bool())
-        == Some(true)
-}
-
 /// The customer a submitted sign-up form describes; `None` without a valid e-mail or when ignored.
 pub fn read_form(form: &JsValue) -> Option<Customer> {
     if has_attribute(form, IGNORE_ATTRIBUTE) {
         return None;
     }
-    let marked = call(
-        &document(),
-        "querySelector",
-        &[&s("form[data-partnero-signup]")],
-    )
-    .ok()?;
-    if !has_attribute(form, SIGNUP_ATTRIBUTE) && marked.is_object() {
+    let marked = length(&find("form[data-partnero-signup]", &JsValue::UNDEFINED)) > 0;
+    if marked && !has_attribute(form, SIGNUP_ATTRIBUTE) {
         return None;
     }
-    let inputs = call(form, "querySelectorAll", &[&s("input")]).ok()?;
+    let inputs = find("input", form);
     let (mut email, mut name, mut first, mut last) =
         (None, String::new(), String::new(), String::new());
     for i in 0..length(&inputs) {
         let input = item(&inputs, i);
-        let attr = |n: &str| text(&get(&input, n));
+        let attr = |n: &str| text(&input, n);
         let value = attr("value");
         let value = value.trim_ascii();
         match classify(

@@ -1,7 +1,7 @@
 //! Cookies on the registrable domain, found by probing: a test cookie is written on each
 //! candidate parent domain (shortest first) and the first one the browser keeps wins.
 
-use super::js::{cookie_header, set_cookie};
+use super::host::{cookie, set_cookie};
 use crate::cookie::{CookieSpec, PROBE_COOKIE, read_cookie};
 use crate::domain::cookie_domain_candidates;
 use alloc::string::String;
@@ -27,7 +27,7 @@ impl CookieJar {
                 secure,
             };
             set_cookie(&spec.to_cookie_string());
-            if read_cookie(&cookie_header(), PROBE_COOKIE) == Some("1") {
+            if read_cookie(&cookie(), PROBE_COOKIE) == Some("1") {
                 set_cookie(&CookieSpec { max_age: 0, ..spec }.to_cookie_string());
                 return CookieJar {
                     domain: Some(candidate.into()),
@@ -43,33 +43,31 @@ impl CookieJar {
 
     /// The current value of cookie `name`.
     pub fn read(&self, name: &str) -> Option<String> {
-        read_cookie(&cookie_header(), name).map(String::from)
+        read_cookie(&cookie(), name).map(String::from)
     }
 
-    /// Writes `name=value` for `max_age` seconds.
-    pub fn write(&self, name: &str, value: &str, max_age: u32) {
+    /// Writes `name=value` for `max_age` seconds on `domain` (`None`: host-only).
+    fn write_on(&self, domain: Option<&str>, name: &str, value: &str, max_age: u32) {
         let spec = CookieSpec {
             name,
             value,
-            domain: self.domain.as_deref(),
+            domain,
             max_age,
             secure: self.secure,
         };
         set_cookie(&spec.to_cookie_string());
     }
 
+    /// Writes `name=value` for `max_age` seconds.
+    pub fn write(&self, name: &str, value: &str, max_age: u32) {
+        self.write_on(self.domain.as_deref(), name, value, max_age);
+    }
+
     /// Deletes cookie `name`, on the registrable domain and host-only.
     pub fn delete(&self, name: &str) {
         self.write(name, "", 0);
         if self.domain.is_some() {
-            let host_only = CookieSpec {
-                name,
-                value: "",
-                domain: None,
-                max_age: 0,
-                secure: self.secure,
-            };
-            set_cookie(&host_only.to_cookie_string());
+            self.write_on(None, name, "", 0);
         }
     }
 }

@@ -2,31 +2,36 @@
 //! consent, write cookies, report visits, sign-ups and transactions, render forms.
 
 use super::cookie_jar::CookieJar;
-use super::js::{self, arg, beacon, get, item, s, warn};
-use super::runtime::{Job, Runtime};
-use super::{capture, form, history};
+use super::host::{self, get, object, put, warn};
+use super::runtime::Job;
+use super::value::{arg, customer, data, field, item, transaction};
+use super::{capture, payload};
 use crate::arg::Arg;
 use crate::attribution::should_write;
-use crate::command::{self, Command, Customer, FormOptions, Transaction, clean_text};
+use crate::command::{self, Command, Customer, clean_text};
 use crate::cookie::{PARTNER_COOKIE, REFERRAL_COOKIE, VISITOR_COOKIE, max_age};
 use crate::endpoint::{self, collector_base, settings_url};
 use crate::extract::{Found, find_key};
 use crate::key::is_valid_key;
-use crate::payload;
 use crate::settings::{Lifetime, SETTING_NAMES, Settings};
 use crate::url::{self, Url};
 use crate::uuid::{is_uuid, uuid_v4};
-use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use js_sys::Function;
 use wasm_bindgen::JsValue;
+
+/// Elements rendered without code.
+pub const MARKER_SELECTOR: &str = "[data-partnero-form]";
 
 /// Everything the tracker remembers during a page view (one program per page).
 pub struct Tracker {
     script_src: String,
-    net: Function,
+    /// The loader's `net(url, body?, keepalive?)`.
+    net: JsValue,
+    /// URL of the refer-a-friend form chunk.
+    form_chunk: String,
+    /// The tracker's own `run(kind, value)`, handed to the host for callbacks.
+    run: JsValue,
     host: Option<String>,
     assets_host: Option<String>,
     /// The program named by `po('program', id, …)`.
@@ -45,6 +50,8 @@ pub struct Tracker {
     jar: Option<CookieJar>,
     /// `key url` of every landing already reported (SPA navigation re-runs extraction).
     reported: Vec<String>,
+    /// The navigation URL was already looked at (only the first capture does).
+    landing_checked: bool,
     /// E-mails already reported by the sign-up capture.
     captured: Vec<String>,
     capturing: bool,
@@ -52,10 +59,12 @@ pub struct Tracker {
 
 impl Tracker {
     /// A tracker for a loader served from `script_src`, using the loader's `net` helper.
-    pub fn new(script_src: String, net: Function) -> Tracker {
+    pub fn new(script_src: String, net: JsValue, form_chunk: String, run: JsValue) -> Tracker {
         Tracker {
             script_src,
             net,
+            form_chunk,
+            run,
             host: None,
             assets_host: None,
             program: None,
@@ -68,32 +77,34 @@ impl Tracker {
             held: None,
             jar: None,
             reported: Vec::new(),
+            landing_checked: false,
             captured: Vec::new(),
             capturing: false,
         }
     }
 
     /// Runs one job.
-    pub fn handle(&mut self, runtime: &Rc<Runtime>, job: Job) {
+    pub fn handle(&mut self, job: Job) {
         match job {
             Job::Call(..) | Job::Navigated | Job::DomReady if self.loading => {
                 self.deferred.push(job)
             }
             Job::Call(args) => {
-                let words: Vec<Arg> = (0..5).map(|i| arg(&item(&args, i))).collect();
+                let words: [Arg; 5] = core::array::from_fn(|i| arg(&item(&args, i as u32)));
                 match command::parse(&words) {
-                    Ok(cmd) => self.run(runtime, cmd, &item(&args, 2)),
+                    Ok(cmd) => self.run(cmd, &item(&args, 2)),
                     Err(message) => warn(message),
                 }
             }
             Job::Settings(document) => {
                 self.loading = false;
-                match document {
-                    Some(doc) => self.settings_arrived(runtime, &doc),
-                    None => warn("could not load the program settings"),
+                if document.is_undefined() {
+                    warn("could not load the program settings");
+                } else {
+                    self.settings_arrived(&document);
                 }
                 for job in core::mem::take(&mut self.deferred) {
-                    self.handle(runtime, job);
+                    self.handle(job);
                 }
             }
             Job::Navigated => {
@@ -102,40 +113,34 @@ impl Tracker {
                 }
             }
             Job::DomReady => {
-                if let Some((program, base)) = self.target() {
-                    form::render_all(
-                        form::MARKER_SELECTOR,
-                        &program,
-                        &base,
-                        &FormOptions::default(),
-                        &self.net,
-                    );
-                }
+                self.render_forms(&JsValue::from_str(MARKER_SELECTOR), false, None);
             }
-            Job::FormSignup(customer) => {
-                let email = customer.email.clone().unwrap_or_default();
-                if !self.captured.contains(&email) {
-                    self.captured.push(email);
-                    self.report_signup(&customer);
+            Job::Submitted(form) => {
+                if let Some(customer) = capture::read_form(&form) {
+                    let email = customer.email.clone().unwrap_or_default();
+                    if !self.captured.contains(&email) {
+                        self.captured.push(email);
+                        self.report_signup(&customer);
+                    }
                 }
             }
         }
     }
 
-    fn run(&mut self, runtime: &Rc<Runtime>, cmd: Command, object: &JsValue) {
+    fn run(&mut self, cmd: Command<'_>, object: &JsValue) {
         match cmd {
             Command::Setting {
-                name,
+                name: "host",
                 value: Arg::Text(value),
-            } if name == "host" => self.host = Some(value),
+            } => self.host = Some(value.clone()),
             Command::Setting {
-                name,
+                name: "assets_host",
                 value: Arg::Text(value),
-            } if name == "assets_host" => self.assets_host = Some(value),
+            } => self.assets_host = Some(value.clone()),
             Command::Setting { .. } => warn("unknown setting"),
             Command::Load { program } => {
                 if self.select(program) {
-                    self.load(runtime);
+                    self.load();
                 }
             }
             Command::ProgramSetting {
@@ -144,8 +149,8 @@ impl Tracker {
                 value,
             } => {
                 if self.select(program) {
-                    if self.settings.apply(&name, &value) {
-                        self.overrides.push((name, value));
+                    if self.settings.apply(name, value) {
+                        self.overrides.push((name.into(), value.clone()));
                     } else {
                         warn("unknown or invalid program setting");
                     }
@@ -165,18 +170,14 @@ impl Tracker {
                             referral.as_deref(),
                             &t,
                         );
-                        beacon(
-                            &endpoint::join(&base, endpoint::TRANSACTIONS),
-                            &body,
-                            &self.net,
-                        );
+                        self.send(&base, endpoint::TRANSACTIONS, &body);
                     }
                 }
                 Err(message) => warn(message),
             },
             Command::Universal => {
                 if !core::mem::replace(&mut self.capturing, true) {
-                    capture::install(runtime);
+                    host::capture(&self.run);
                 }
             }
             Command::Consent(true) => {
@@ -194,56 +195,58 @@ impl Tracker {
                 }
             }
             Command::RenderForm => {
-                let Some((program, base)) = self.target() else {
-                    return;
-                };
-                let options = FormOptions {
-                    ask_name: arg(&get(object, "name")).truthy() == Some(true),
-                    button: clean_text(&arg(&get(object, "button"))),
-                };
                 let target = get(object, "target");
-                let rendered = match target.as_string() {
-                    Some(selector) => {
-                        form::render_all(&selector, &program, &base, &options, &self.net)
-                    }
-                    None if target.is_object() => {
-                        form::render(&target, &program, &base, &options, &self.net)
-                    }
-                    None => form::render_all(
-                        form::MARKER_SELECTOR,
-                        &program,
-                        &base,
-                        &options,
-                        &self.net,
-                    ),
+                let target = if target.is_string() || target.is_object() {
+                    target
+                } else {
+                    JsValue::from_str(MARKER_SELECTOR)
                 };
-                if rendered == 0 {
+                let ask_name = field(object, "name").truthy() == Some(true);
+                let button = clean_text(&field(object, "button"));
+                if self.render_forms(&target, ask_name, button.as_deref()) == Some(0) {
                     warn("form render: no target element found");
                 }
             }
         }
     }
 
+    /// Renders the refer-a-friend form into `target` (selector or element) through the lazily
+    /// loaded form chunk; returns how many targets there are.
+    fn render_forms(&self, target: &JsValue, ask_name: bool, button: Option<&str>) -> Option<u32> {
+        let (program, base) = self.target()?;
+        let options = object();
+        put(&options, "program", JsValue::from_str(&program));
+        put(
+            &options,
+            "endpoint",
+            JsValue::from_str(&endpoint::join(&base, endpoint::REFERRAL_LINKS)),
+        );
+        put(&options, "name", JsValue::from_bool(ask_name));
+        if let Some(button) = button {
+            put(&options, "button", JsValue::from_str(button));
+        }
+        Some(host::render_forms(
+            &self.form_chunk,
+            target,
+            &options,
+            &self.net,
+            &self.run,
+        ))
+    }
+
     /// Makes `id` the page's program; false (with a warning) for a second, different program.
-    fn select(&mut self, id: String) -> bool {
+    fn select(&mut self, id: &str) -> bool {
         match &self.program {
-            Some(current) if *current != id => {
+            Some(current) if current != id => {
                 warn("only one program per page is supported");
                 false
             }
-            _ => {
-                self.program = Some(id);
+            Some(_) => true,
+            None => {
+                self.program = Some(id.into());
                 true
             }
         }
-    }
-
-    fn base(&self) -> Option<String> {
-        collector_base(
-            self.host.as_deref(),
-            self.assets_host.as_deref(),
-            &self.script_src,
-        )
     }
 
     /// The program id and the collector base, or a warning.
@@ -252,32 +255,35 @@ impl Tracker {
             warn("no program: call po('program', ID, 'load') first");
             return None;
         };
-        let Some(base) = self.base() else {
+        let Some(base) = collector_base(
+            self.host.as_deref(),
+            self.assets_host.as_deref(),
+            &self.script_src,
+        ) else {
             warn("no collector URL: set po('settings', 'host', URL)");
             return None;
         };
         Some((program, base))
     }
 
+    /// POSTs `body` to `{base}{path}` as a beacon.
+    fn send(&self, base: &str, path: &str, body: &JsValue) {
+        host::send(&self.net, &endpoint::join(base, path), body);
+    }
+
     /// Requests the program's settings through the loader (which may have started it already).
-    fn load(&mut self, runtime: &Rc<Runtime>) {
+    fn load(&mut self) {
         let Some((program, base)) = self.target() else {
             return;
         };
         self.loading = true;
-        let (ok, failed) = (runtime.clone(), runtime.clone());
-        js::then(
-            self.net
-                .call1(&JsValue::NULL, &s(&settings_url(&base, &program))),
-            Box::new(move |doc| ok.dispatch(Job::Settings(Some(doc)))),
-            Box::new(move |_| failed.dispatch(Job::Settings(None))),
-        );
+        host::load(&self.net, &settings_url(&base, &program), &self.run);
     }
 
-    fn settings_arrived(&mut self, runtime: &Rc<Runtime>, doc: &JsValue) {
+    fn settings_arrived(&mut self, doc: &JsValue) {
         let mut settings = Settings::default();
         for name in SETTING_NAMES {
-            let value = arg(&get(doc, name));
+            let value = field(doc, name);
             if value != Arg::Other {
                 settings.apply(name, &value);
             }
@@ -289,14 +295,14 @@ impl Tracker {
         let first = !core::mem::replace(&mut self.ready, true);
         self.capture();
         if first {
-            history::watch(runtime);
-            form::when_dom_ready(runtime);
+            host::watch(&self.run);
+            host::when_ready(&self.run);
         }
     }
 
     fn jar(&mut self) -> &CookieJar {
         self.jar.get_or_insert_with(|| {
-            let href = js::href();
+            let href = host::href();
             let url = Url::parse(&href);
             CookieJar::probe(
                 url.map_or("", |u| u.host),
@@ -307,26 +313,38 @@ impl Tracker {
 
     /// May the program track the visitor now (privacy signal, consent)?
     fn may_track(&self) -> bool {
-        !(self.settings.honor_gpc && js::privacy_signal())
+        !(self.settings.honor_gpc && host::privacy())
             && (!self.settings.consent_required || self.consent_granted)
     }
 
     /// Key extraction for the current address.
     fn capture(&mut self) {
-        if self.settings.honor_gpc && js::privacy_signal() {
+        if self.settings.honor_gpc && host::privacy() {
             return;
         }
-        let href = js::href();
+        let href = host::href();
         let Some(url) = Url::parse(&href) else { return };
         if !self.settings.allows_host(url.host) {
             warn("this page is not on the program's domains");
             return;
         }
-        match find_key(&url, &self.settings) {
-            Some(found) if self.settings.consent_required && !self.consent_granted => {
-                self.held = Some((found, href))
+        let mut found = find_key(&url, &self.settings);
+        let mut at = href.clone();
+        let first = !self.landing_checked;
+        self.landing_checked = true;
+        if found.is_none() && first {
+            // A router may have rewritten the address before this script ran: use the landing URL.
+            let landing = host::landing();
+            if let Some(u) = Url::parse(&landing).filter(|u| self.settings.allows_host(u.host)) {
+                found = find_key(&u, &self.settings);
+                at = landing.clone();
             }
-            Some(found) => self.commit(&found, &href),
+        }
+        match found {
+            Some(found) if self.settings.consent_required && !self.consent_granted => {
+                self.held = Some((found, at))
+            }
+            Some(found) => self.commit(&found, &at),
             None => self.renew(),
         }
     }
@@ -357,7 +375,11 @@ impl Tracker {
         }
         let visitor = match jar.read(VISITOR_COOKIE).filter(|v| is_uuid(v)) {
             Some(v) => v,
-            None => uuid_v4(js::random_bytes()),
+            None => {
+                let mut bytes = [0u8; 16];
+                host::random(&mut bytes);
+                uuid_v4(bytes)
+            }
         };
         jar.write(VISITOR_COOKIE, &visitor, seconds);
         let mut marker = found.key.clone();
@@ -366,15 +388,19 @@ impl Tracker {
         if !self.reported.contains(&marker) {
             self.reported.push(marker);
             if let Some((program, base)) = self.target() {
-                let referrer = js::text(&get(&js::document(), "referrer"));
-                let body = payload::visit(&program, found, &visitor, href, &referrer);
-                beacon(&endpoint::join(&base, endpoint::VISITS), &body, &self.net);
+                let body = payload::visit(&program, found, &visitor, href, &host::referrer());
+                self.send(&base, endpoint::VISITS, &body);
             }
         }
         if self.settings.clean_url {
-            let names: Vec<&str> = self.settings.query_params().collect();
-            if let Some(clean) = url::without_params(href, &names) {
-                history::replace_url(&clean);
+            let settings = &self.settings;
+            let named = |n: &str| {
+                n == settings.query_param || settings.param_aliases.iter().any(|a| a == n)
+            };
+            if href == host::href()
+                && let Some(clean) = url::without_params(href, named)
+            {
+                host::replace_url(&clean);
             }
         }
     }
@@ -388,7 +414,7 @@ impl Tracker {
         let jar = self.jar().clone();
         let visitor = jar.read(VISITOR_COOKIE).filter(|v| is_uuid(v));
         let referral = jar.read(name).filter(|k| is_valid_key(k)).or_else(|| {
-            let href = js::href();
+            let href = host::href();
             Url::parse(&href)
                 .and_then(|u| find_key(&u, &self.settings))
                 .map(|f| f.key)
@@ -400,7 +426,7 @@ impl Tracker {
         if let Some((program, base)) = self.target() {
             let (visitor, referral) = self.identity();
             let body = payload::signup(&program, visitor.as_deref(), referral.as_deref(), customer);
-            beacon(&endpoint::join(&base, endpoint::SIGNUPS), &body, &self.net);
+            self.send(&base, endpoint::SIGNUPS, &body);
         }
     }
 
@@ -409,39 +435,4 @@ impl Tracker {
         let name = self.settings.cookie_name();
         self.jar().read(name)
     }
-}
-
-/// `{data: {...}}` or the object itself.
-fn data(object: &JsValue) -> JsValue {
-    let inner = get(object, "data");
-    if inner.is_object() {
-        inner
-    } else {
-        object.clone()
-    }
-}
-
-fn customer(object: &JsValue) -> Customer {
-    let field = |name: &str| clean_text(&arg(&get(object, name)));
-    let tags = match arg(&get(object, "tags")) {
-        Arg::List(tags) => tags,
-        _ => Vec::new(),
-    };
-    Customer {
-        key: field("key"),
-        email: field("email"),
-        name: field("name"),
-        tags,
-    }
-}
-
-fn transaction(object: &JsValue) -> Result<Transaction, &'static str> {
-    let body = data(object);
-    Ok(Transaction {
-        key: clean_text(&arg(&get(&body, "key"))),
-        amount: command::amount(&arg(&get(&body, "amount")))?,
-        customer: customer(&get(&body, "customer")),
-        create_customer: arg(&get(&get(object, "options"), "create_customer")).truthy()
-            == Some(true),
-    })
 }

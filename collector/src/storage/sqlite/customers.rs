@@ -3,6 +3,7 @@
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::rows::{self, customer_select};
+use super::webhooks::{Outbox, program_settings};
 use super::{SqliteStorage, backend, is_unique_violation, ledger};
 use crate::clock;
 use crate::ids;
@@ -14,6 +15,8 @@ use crate::pagination::PageRequest;
 use crate::program::Program;
 use crate::rewards;
 use crate::storage::{StorageError, StorageResult};
+use crate::views;
+use crate::webhooks::EventType;
 
 /// Finds a live customer by key or id.
 pub(super) async fn find(
@@ -173,6 +176,12 @@ pub(super) async fn create(
     };
 
     let customer = find_by_row(conn, row_id).await?;
+    if source == Source::Api
+        && let Some(outbox) = Outbox::open(conn, program.id, EventType::CustomerCreated).await?
+    {
+        let data = views::customer(&program.settings, &customer);
+        outbox.write(conn, &data).await?;
+    }
     let mut rewards = Vec::new();
     if source == Source::Api
         && let Some(referrer) = &referrer
@@ -248,6 +257,12 @@ pub(super) async fn update(
     .await
     .map_err(backend)?;
     let updated = find_by_row(&mut tx, customer.row_id).await?;
+    if let Some(outbox) = Outbox::open(&mut tx, program_id, EventType::CustomerUpdated).await? {
+        let settings = program_settings(&mut tx, program_id).await?;
+        outbox
+            .write(&mut tx, &views::customer(&settings, &updated))
+            .await?;
+    }
     tx.commit().await.map_err(backend)?;
     Ok(updated)
 }
@@ -268,6 +283,12 @@ pub(super) async fn delete(
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
+    if let Some(outbox) = Outbox::open(&mut tx, program_id, EventType::CustomerDeleted).await? {
+        let settings = program_settings(&mut tx, program_id).await?;
+        outbox
+            .write(&mut tx, &views::customer(&settings, &customer))
+            .await?;
+    }
     tx.commit().await.map_err(backend)?;
     Ok(())
 }

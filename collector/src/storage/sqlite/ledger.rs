@@ -2,10 +2,13 @@
 
 use sqlx::SqliteConnection;
 
-use super::backend;
+use super::webhooks::Outbox;
+use super::{backend, customers};
 use crate::clock;
 use crate::rewards::RewardDraft;
 use crate::storage::StorageResult;
+use crate::views;
+use crate::webhooks::EventType;
 
 /// Records a reward; credits it to the recipient's balance unless the program is manual.
 pub(super) async fn insert_reward(
@@ -50,6 +53,10 @@ pub(super) async fn insert_reward(
             draft.is_currency,
         )
         .await?;
+    }
+    if let Some(outbox) = Outbox::open(conn, program_id, EventType::RewardCreated).await? {
+        let reward = customers::reward_by_id(conn, reward_id).await?;
+        outbox.write(conn, &views::reward(&reward)).await?;
     }
     tracing::debug!(reward = %crate::rewards::describe(draft), "reward recorded");
     Ok(reward_id)

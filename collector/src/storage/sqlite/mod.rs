@@ -9,6 +9,8 @@ mod programs;
 mod rows;
 mod transactions;
 mod visits;
+mod webhooks;
+mod write_gate;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -34,6 +36,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     pool: SqlitePool,
+    /// Serialises writes and groups their commits.
+    gate: write_gate::WriteGate,
 }
 
 /// Maps any sqlx error to a backend error.
@@ -72,19 +76,16 @@ impl SqliteStorage {
             .run(&pool)
             .await
             .context("running SQLite migrations")?;
-        let storage = Self { pool };
+        let gate = write_gate::WriteGate::new(pool.clone());
+        let storage = Self { pool, gate };
         storage.ensure_salt().await?;
         Ok(storage)
     }
 
-    /// Begins a write transaction that takes the database write lock up front.
-    pub(crate) async fn begin_write(
-        &self,
-    ) -> StorageResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(backend)
+    /// Begins a write: waits for the single writer and opens a savepoint in the current commit
+    /// group (see [`write_gate`]). `commit` returns once the write is durable.
+    pub(crate) async fn begin_write(&self) -> StorageResult<write_gate::WriteTx> {
+        self.gate.begin().await.map_err(backend)
     }
 
     async fn ensure_salt(&self) -> anyhow::Result<()> {
@@ -111,6 +112,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn close(&self) {
+        self.gate.close().await;
         // Fold the WAL back into the main file so the database is a single file at rest.
         let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
@@ -294,5 +296,71 @@ impl Storage for SqliteStorage {
         archived: bool,
     ) -> StorageResult<TransactionRecord> {
         transactions::set_archived(self, program_id, key, archived).await
+    }
+
+    async fn create_webhook(
+        &self,
+        program_id: i64,
+        webhook: &crate::webhooks::NewWebhook,
+    ) -> StorageResult<crate::webhooks::Webhook> {
+        webhooks::create(self, program_id, webhook).await
+    }
+
+    async fn webhooks(&self, program_id: i64) -> StorageResult<Vec<crate::webhooks::Webhook>> {
+        webhooks::list(&self.pool, program_id).await
+    }
+
+    async fn webhook(
+        &self,
+        program_id: i64,
+        key: &str,
+    ) -> StorageResult<Option<crate::webhooks::Webhook>> {
+        webhooks::by_key(&self.pool, program_id, key).await
+    }
+
+    async fn update_webhook(
+        &self,
+        program_id: i64,
+        key: &str,
+        update: &crate::webhooks::WebhookUpdate,
+    ) -> StorageResult<crate::webhooks::Webhook> {
+        webhooks::update(self, program_id, key, update).await
+    }
+
+    async fn delete_webhook(&self, program_id: i64, key: &str) -> StorageResult<()> {
+        webhooks::delete(self, program_id, key).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        webhook_row_id: i64,
+        page: PageRequest,
+    ) -> StorageResult<Paged<crate::webhooks::Delivery>> {
+        webhooks::deliveries(&self.pool, webhook_row_id, page).await
+    }
+
+    async fn replay_delivery(
+        &self,
+        webhook_row_id: i64,
+        message_id: &str,
+    ) -> StorageResult<crate::webhooks::Delivery> {
+        webhooks::replay(self, webhook_row_id, message_id).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: time::OffsetDateTime,
+        lease: Duration,
+        limit: u32,
+    ) -> StorageResult<Vec<crate::webhooks::ClaimedDelivery>> {
+        webhooks::claim(self, now, lease, limit).await
+    }
+
+    async fn finish_delivery(
+        &self,
+        claim: &crate::webhooks::ClaimedDelivery,
+        outcome: &crate::webhooks::AttemptOutcome,
+    ) -> StorageResult<bool> {
+        webhooks::finish(self, claim, outcome).await
     }
 }

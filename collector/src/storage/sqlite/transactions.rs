@@ -3,6 +3,7 @@
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::rows::{self, reward_select, transaction_select};
+use super::webhooks::Outbox;
 use super::{SqliteStorage, backend, customers, is_unique_violation, ledger};
 use crate::clock;
 use crate::model::{
@@ -13,6 +14,8 @@ use crate::pagination::PageRequest;
 use crate::program::Program;
 use crate::rewards::{self, Recipient, SaleContext};
 use crate::storage::{StorageError, StorageResult};
+use crate::views;
+use crate::webhooks::EventType;
 
 async fn with_rewards(
     conn: &mut SqliteConnection,
@@ -245,6 +248,13 @@ async fn create_one(
     let transaction = find(conn, program.id, &item.key)
         .await?
         .ok_or(StorageError::NotFound("Transaction"))?;
+    if source == Source::Api
+        && let Some(outbox) = Outbox::open(conn, program.id, EventType::TransactionCreated).await?
+    {
+        outbox
+            .write(conn, &views::transaction(&transaction))
+            .await?;
+    }
     Ok(TransactionOutcome {
         transaction,
         created: true,
@@ -332,6 +342,9 @@ pub(super) async fn refund(
     let record = find(&mut tx, program_id, key)
         .await?
         .ok_or(StorageError::NotFound("Transaction"))?;
+    if let Some(outbox) = Outbox::open(&mut tx, program_id, EventType::TransactionDeleted).await? {
+        outbox.write(&mut tx, &views::transaction(&record)).await?;
+    }
     tx.commit().await.map_err(backend)?;
     Ok(record)
 }
@@ -354,6 +367,9 @@ pub(super) async fn set_archived(
     let record = find(&mut tx, program_id, key)
         .await?
         .ok_or(StorageError::NotFound("Transaction"))?;
+    if let Some(outbox) = Outbox::open(&mut tx, program_id, EventType::TransactionUpdated).await? {
+        outbox.write(&mut tx, &views::transaction(&record)).await?;
+    }
     tx.commit().await.map_err(backend)?;
     Ok(record)
 }

@@ -1,0 +1,160 @@
+//! Tracker load benchmark: in headless Chromium, the time from the snippet running to the referral
+//! cookie being written, on a first visit (empty cache) and a repeat visit (warm cache, cookie deleted),
+//! at 0 ms and 100 ms of emulated round-trip latency (DevTools protocol network emulation).
+//!
+//! `cargo bench -p e2e --bench tracker_load` (or `cargo xtask bench`). `BENCH_SAMPLES` (default 5) sets
+//! the samples per case; the median is reported. The target is first visit ≤ 2 round trips + 10 ms.
+//!
+//! Timing is taken inside the page: a script injected before any page script (CDP
+//! `Page.addScriptToEvaluateOnNewDocument`) notes `performance.now()` when the snippet defines `po`, and
+//! again when `document.cookie` first holds `partnero_referral`.
+
+use anyhow::{Context, Result, bail};
+use demo_site::DemoProgramOptions;
+use e2e::browser::Browser;
+use e2e::chromedriver::ChromeDriver;
+use e2e::shop::Shop;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// Injected before every document: timestamps the snippet and the cookie write.
+const TIMING_HOOK: &str = r#"
+(() => {
+  let po;
+  Object.defineProperty(window, 'po', {
+    configurable: true,
+    get() { return po; },
+    set(v) { if (window.__t0 === undefined) window.__t0 = performance.now(); po = v; },
+  });
+  const d = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+  Object.defineProperty(document, 'cookie', {
+    configurable: true,
+    get() { return d.get.call(document); },
+    set(v) {
+      d.set.call(document, v);
+      if (window.__t1 === undefined && /(^|; )partnero_referral=/.test(d.get.call(document))) {
+        window.__t1 = performance.now();
+      }
+    },
+  });
+})();
+"#;
+
+/// `POST /session/{id}/goog/cdp/execute`: one Chrome DevTools protocol command through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params }).to_string();
+        (http::Method::POST, Some(body))
+    }
+}
+
+async fn cdp(browser: &Browser, cmd: &'static str, params: Value) -> Result<Value> {
+    browser
+        .client
+        .issue_cmd(Cdp { cmd, params })
+        .await
+        .with_context(|| format!("CDP {cmd}"))
+}
+
+/// Opens `url` and returns the milliseconds from the snippet running to the cookie being written.
+async fn measure(browser: &Browser, url: &str) -> Result<f64> {
+    browser.goto(url).await?;
+    let started = Instant::now();
+    loop {
+        let v = browser
+            .eval("return [window.__t0 ?? null, window.__t1 ?? null];")
+            .await?;
+        if let (Some(t0), Some(t1)) = (v[0].as_f64(), v[1].as_f64()) {
+            return Ok(t1 - t0);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            bail!("no partnero_referral cookie within 20 s on {url} (timestamps {v})");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+async fn run() -> Result<()> {
+    let samples: usize = std::env::var("BENCH_SAMPLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let shop = Shop::start(DemoProgramOptions::default()).await?;
+    let driver = ChromeDriver::spawn().await?;
+    let url = shop.url("/?ref=bench_key");
+    println!("tracker load benchmark: {samples} samples per case, median reported");
+    println!(
+        "{:<10} {:>16} {:>16} {:>22}",
+        "latency", "first visit", "repeat visit", "target (first)"
+    );
+    for latency in [0.0_f64, 100.0] {
+        let (mut first, mut repeat) = (Vec::new(), Vec::new());
+        for _ in 0..samples {
+            let profile = tempfile::Builder::new()
+                .prefix("bench-chromium-")
+                .tempdir()?;
+            let browser = Browser::launch(&driver, "bench", profile.path()).await?;
+            cdp(
+                &browser,
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": TIMING_HOOK }),
+            )
+            .await?;
+            cdp(&browser, "Network.enable", json!({})).await?;
+            cdp(
+                &browser,
+                "Network.emulateNetworkConditions",
+                json!({ "offline": false, "latency": latency, "downloadThroughput": -1, "uploadThroughput": -1 }),
+            )
+            .await?;
+            first.push(measure(&browser, &url).await?);
+            browser.client.delete_all_cookies().await?;
+            repeat.push(measure(&browser, &url).await?);
+            browser.close().await?;
+        }
+        let target = 2.0 * latency + 10.0;
+        let first_ms = median(first);
+        println!(
+            "{:<10} {:>13.1} ms {:>13.1} ms {:>15.0} ms {}",
+            format!("{latency:.0} ms"),
+            first_ms,
+            median(repeat),
+            target,
+            if first_ms <= target { "met" } else { "MISSED" }
+        );
+    }
+    driver.stop().await;
+    shop.shutdown().await;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}

@@ -1,0 +1,128 @@
+// The refer-a-friend form, a chunk the tracker loads only on pages that show one
+// (`<div data-partnero-form>` or `po('form','render',{target})`). E-mail (and optionally name) in,
+// the customer's referral link out, with a copy button and share links. Built with DOM calls only
+// (user data only ever goes into `textContent`/attributes), native controls inside labels, a
+// `role="status"` region, and a zero-specificity constructed stylesheet read from CSS custom
+// properties. E-mail validation, the link check and the share links come from the tracker (Rust):
+// `run(EMAIL_OK, text)` and `run(SHARE_LINKS, link)`.
+const EMAIL_OK = 5;
+const SHARE_LINKS = 6;
+const RENDERED = 'data-partnero-rendered';
+const CSS =
+  ':where(.partnero-form){display:grid;gap:var(--partnero-gap,.5rem);max-width:var(--partnero-width,28rem);font:var(--partnero-font,inherit)}' +
+  ':where(.partnero-form label){display:grid;gap:.25rem}' +
+  ':where(.partnero-form input,.partnero-form button){font:inherit;padding:var(--partnero-padding,.5rem .75rem);border-radius:var(--partnero-radius,.375rem);border:var(--partnero-border,1px solid #767676)}' +
+  ':where(.partnero-form button){cursor:pointer;background:var(--partnero-accent,#1d4ed8);color:var(--partnero-accent-text,#fff)}' +
+  ':where(.partnero-form [hidden]){display:none}' +
+  ':where(.partnero-share){display:flex;flex-wrap:wrap;gap:.75rem}';
+
+const d = document;
+
+/** `<tag attributes…>text</tag>` */
+const element = (tag, attributes, text) => {
+  const e = d.createElement(tag);
+  for (const name in attributes) e.setAttribute(name, attributes[name]);
+  e.textContent = text || '';
+  return e;
+};
+
+/** `<label>text <input …></label>` appended to `parent`; returns the input. */
+const field = (parent, label, attributes) => {
+  const wrapper = element('label', {}, label);
+  const input = element('input', attributes);
+  wrapper.append(input);
+  parent.append(wrapper);
+  return input;
+};
+
+const addStylesheet = () => {
+  try {
+    const sheets = d.adoptedStyleSheets;
+    if (sheets.some((s) => s.partnero)) return;
+    const sheet = new CSSStyleSheet();
+    sheet.partnero = true;
+    sheet.replaceSync(CSS);
+    d.adoptedStyleSheets = sheets.concat(sheet);
+  } catch (_) {
+    // no constructable stylesheets: the form keeps the page's styles
+  }
+};
+
+/** Renders the form into `target` unless it already has one. */
+export function render(target, options, net, run) {
+  try {
+    if (target.hasAttribute(RENDERED)) return;
+    addStylesheet();
+    const form = element('form', { class: 'partnero-form', 'data-partnero-ignore': '', novalidate: '' });
+    const email = field(form, 'Your e-mail', {
+      type: 'email',
+      name: 'email',
+      autocomplete: 'email',
+      required: '',
+    });
+    const name =
+      (options.name || target.hasAttribute('data-partnero-name')) &&
+      field(form, 'Your name', { name: 'name', autocomplete: 'name' });
+    const button = element(
+      'button',
+      { type: 'submit' },
+      options.button ?? target.getAttribute('data-partnero-button') ?? 'Get my referral link',
+    );
+    const status = element('p', { class: 'partnero-status', role: 'status', 'aria-live': 'polite' });
+    const result = element('div', { class: 'partnero-result', hidden: '' });
+    form.append(button, status, result);
+    const say = (message) => {
+      status.textContent = message;
+    };
+    const failed = () => {
+      button.disabled = false;
+      say('Sorry, your link could not be created. Please try again.');
+    };
+    const show = (link, share) => {
+      button.disabled = false;
+      result.textContent = '';
+      const input = field(result, 'Your referral link', { type: 'url', readonly: '', value: link });
+      const copy = element('button', { type: 'button' }, 'Copy link');
+      const links = element('p', { class: 'partnero-share' });
+      for (const label in share)
+        links.append(element('a', { href: share[label], target: '_blank', rel: 'noopener noreferrer' }, label));
+      result.append(copy, links);
+      copy.addEventListener('click', () =>
+        Promise.resolve()
+          .then(() => navigator.clipboard.writeText(link))
+          .then(
+            () => say('Link copied.'),
+            () => {
+              input.select();
+              say('Press Ctrl+C (⌘C) to copy the selected link.');
+            },
+          ),
+      );
+      result.removeAttribute('hidden');
+      say('Share your referral link:');
+    };
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const address = email.value.trim();
+      if (!run(EMAIL_OK, address)) {
+        say('Please enter a valid e-mail address.');
+        email.focus();
+        return;
+      }
+      const body = { program: options.program, email: address };
+      const who = name && name.value.trim();
+      if (who) body.name = who;
+      say('Getting your link…');
+      button.disabled = true;
+      net(options.endpoint, JSON.stringify(body)).then((answer) => {
+        const link = answer && answer.data && answer.data.referral_link;
+        const share = run(SHARE_LINKS, link);
+        share ? show(link, share) : failed();
+      }, failed);
+    });
+    target.setAttribute(RENDERED, '');
+    target.append(form);
+  } catch (e) {
+    console.warn('[partnero] form: ' + e);
+  }
+}
