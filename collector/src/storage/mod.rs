@@ -5,6 +5,7 @@
 
 pub mod postgres;
 pub mod sqlite;
+pub mod unique_clicks;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -11,16 +11,10 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use super::{backend, locks};
 use crate::clock;
 use crate::model::NewVisit;
-use crate::storage::StorageResult;
-
-/// A click counts as unique once per visitor per key within this window.
-const UNIQUE_WINDOW_MICROS: i64 = 24 * 3600 * 1_000_000;
+use crate::storage::{StorageResult, unique_clicks};
 
 /// Rows per statement: 10 bound values a row stays far below PostgreSQL's 65,535 parameters.
 const ROWS_PER_INSERT: usize = 1000;
-
-/// (program id, referral key, visitor).
-type ClickKey = (i64, String, String);
 
 pub(super) async fn record(pool: &PgPool, visits: &[NewVisit]) -> StorageResult<Vec<bool>> {
     if visits.is_empty() {
@@ -35,13 +29,8 @@ pub(super) async fn record(pool: &PgPool, visits: &[NewVisit]) -> StorageResult<
     locks::lock(&mut tx, &lock_ids).await?;
 
     // The newest unique click already stored for each (program, key, visitor) of the batch.
-    let mut latest_unique: HashMap<ClickKey, i64> = HashMap::new();
-    let oldest = visits
-        .iter()
-        .map(|v| clock::to_micros(v.at))
-        .min()
-        .unwrap_or_default()
-        - UNIQUE_WINDOW_MICROS;
+    let mut latest_unique: HashMap<unique_clicks::ClickKey, i64> = HashMap::new();
+    let oldest = unique_clicks::window_start(visits);
     for chunk in visits.chunks(ROWS_PER_INSERT) {
         let mut query: QueryBuilder<Postgres> = QueryBuilder::new("WITH batch(p, k, v) AS (");
         query.push_values(chunk, |mut row, visit| {
@@ -58,30 +47,15 @@ pub(super) async fn record(pool: &PgPool, visits: &[NewVisit]) -> StorageResult<
         query.push(" GROUP BY batch.p, batch.k, batch.v");
         let rows = query.build().fetch_all(&mut *tx).await.map_err(backend)?;
         for row in rows {
-            let key: ClickKey = (row.get(0), row.get(1), row.get(2));
-            let at: i64 = row.get(3);
-            let entry = latest_unique.entry(key).or_insert(at);
-            *entry = (*entry).max(at);
+            unique_clicks::note_stored(
+                &mut latest_unique,
+                (row.get(0), row.get(1), row.get(2)),
+                row.get(3),
+            );
         }
     }
 
-    // Decide in order, counting unique clicks earlier in this same batch.
-    let mut unique = Vec::with_capacity(visits.len());
-    for visit in visits {
-        let at = clock::to_micros(visit.at);
-        let key = (
-            visit.program_id,
-            visit.referral_key.clone(),
-            visit.visitor.clone(),
-        );
-        let seen = latest_unique
-            .get(&key)
-            .is_some_and(|last| *last > at - UNIQUE_WINDOW_MICROS);
-        if !seen {
-            latest_unique.insert(key, at);
-        }
-        unique.push(!seen);
-    }
+    let unique = unique_clicks::decide(visits, latest_unique);
 
     for (chunk_index, chunk) in visits.chunks(ROWS_PER_INSERT).enumerate() {
         let mut query: QueryBuilder<Postgres> = QueryBuilder::new(
@@ -105,69 +79,4 @@ pub(super) async fn record(pool: &PgPool, visits: &[NewVisit]) -> StorageResult<
     }
     tx.commit().await.map_err(backend)?;
     Ok(unique)
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::admin::{ProgramSpec, create_program};
-    use crate::model::NewVisit;
-    use crate::program::ProgramKind;
-    use time::Duration;
-
-    fn visit(program_id: i64, key: &str, visitor: &str, at: time::OffsetDateTime) -> NewVisit {
-        NewVisit {
-            program_id,
-            referral_key: key.to_owned(),
-            visitor: visitor.to_owned(),
-            format: "query".to_owned(),
-            landing_url: "https://a.test/?ref=k".to_owned(),
-            referrer: None,
-            user_agent: None,
-            ip_hash: "h".to_owned(),
-            at,
-        }
-    }
-
-    /// Uniqueness holds within one batch, across batches, and expires after 24 h.
-    #[tokio::test]
-    async fn unique_clicks_within_and_across_batches() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("v.db").display());
-        let storage = crate::storage::open(&url).await.unwrap();
-        let spec = ProgramSpec::new(ProgramKind::ReferAFriend, "A", "https://a.test");
-        let id = create_program(&*storage, spec).await.unwrap().program.id;
-        let t = crate::clock::now() - Duration::hours(30);
-        let first = storage
-            .record_visits(&[
-                visit(id, "k", "v1", t),
-                visit(id, "k", "v1", t + Duration::minutes(1)),
-                visit(id, "k", "v2", t),
-                visit(id, "j", "v1", t),
-            ])
-            .await
-            .unwrap();
-        assert_eq!(first, [true, false, true, true]);
-        let second = storage
-            .record_visits(&[
-                visit(id, "k", "v1", t + Duration::hours(23)),
-                visit(id, "k", "v1", t + Duration::hours(25)),
-                visit(id, "k", "v1", t + Duration::hours(26)),
-            ])
-            .await
-            .unwrap();
-        assert_eq!(second, [false, true, false]);
-        let large: Vec<NewVisit> = (0..2500)
-            .map(|i| {
-                visit(
-                    id,
-                    "big",
-                    &format!("v{}", i % 1200),
-                    t + Duration::seconds(i),
-                )
-            })
-            .collect();
-        let flags = storage.record_visits(&large).await.unwrap();
-        assert_eq!(flags.iter().filter(|u| **u).count(), 1200);
-        storage.close().await;
-    }
 }

@@ -10,16 +10,10 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use super::{SqliteStorage, backend};
 use crate::clock;
 use crate::model::NewVisit;
-use crate::storage::StorageResult;
-
-/// A click counts as unique once per visitor per key within this window.
-const UNIQUE_WINDOW_MICROS: i64 = 24 * 3600 * 1_000_000;
+use crate::storage::{StorageResult, unique_clicks};
 
 /// Rows per statement: 10 bound values a row stays far below SQLite's 32,766 variables.
 const ROWS_PER_INSERT: usize = 1000;
-
-/// (program id, referral key, visitor).
-type ClickKey = (i64, String, String);
 
 pub(super) async fn record(
     storage: &SqliteStorage,
@@ -31,13 +25,8 @@ pub(super) async fn record(
     let mut tx = storage.begin_write().await?;
 
     // The newest unique click already stored for each (program, key, visitor) of the batch.
-    let mut latest_unique: HashMap<ClickKey, i64> = HashMap::new();
-    let oldest = visits
-        .iter()
-        .map(|v| clock::to_micros(v.at))
-        .min()
-        .unwrap_or_default()
-        - UNIQUE_WINDOW_MICROS;
+    let mut latest_unique: HashMap<unique_clicks::ClickKey, i64> = HashMap::new();
+    let oldest = unique_clicks::window_start(visits);
     for chunk in visits.chunks(ROWS_PER_INSERT) {
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("WITH batch(p, k, v) AS (");
         query.push_values(chunk, |mut row, visit| {
@@ -54,30 +43,15 @@ pub(super) async fn record(
         query.push(" GROUP BY batch.p, batch.k, batch.v");
         let rows = query.build().fetch_all(&mut *tx).await.map_err(backend)?;
         for row in rows {
-            let key: ClickKey = (row.get(0), row.get(1), row.get(2));
-            let at: i64 = row.get(3);
-            let entry = latest_unique.entry(key).or_insert(at);
-            *entry = (*entry).max(at);
+            unique_clicks::note_stored(
+                &mut latest_unique,
+                (row.get(0), row.get(1), row.get(2)),
+                row.get(3),
+            );
         }
     }
 
-    // Decide in order, counting unique clicks earlier in this same batch.
-    let mut unique = Vec::with_capacity(visits.len());
-    for visit in visits {
-        let at = clock::to_micros(visit.at);
-        let key = (
-            visit.program_id,
-            visit.referral_key.clone(),
-            visit.visitor.clone(),
-        );
-        let seen = latest_unique
-            .get(&key)
-            .is_some_and(|last| *last > at - UNIQUE_WINDOW_MICROS);
-        if !seen {
-            latest_unique.insert(key, at);
-        }
-        unique.push(!seen);
-    }
+    let unique = unique_clicks::decide(visits, latest_unique);
 
     for (chunk_index, chunk) in visits.chunks(ROWS_PER_INSERT).enumerate() {
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
