@@ -19,6 +19,8 @@ pub struct ProgramSpec {
     pub website: String,
     /// Further registrable domains.
     pub extra_domains: Vec<String>,
+    /// Additional referral-link domains (origins).
+    pub link_domains: Vec<String>,
     /// Query parameter (default `ref`).
     pub query_param: String,
     /// Link path segment (default `aff`).
@@ -49,6 +51,7 @@ impl ProgramSpec {
             name: name.into(),
             website: website.into(),
             extra_domains: Vec::new(),
+            link_domains: Vec::new(),
             query_param: "ref".to_owned(),
             link_param: "aff".to_owned(),
             url_format: UrlFormat::Query,
@@ -70,6 +73,11 @@ impl ProgramSpec {
                 .extra_domains
                 .iter()
                 .map(|d| crate::domains::normalize_host(d))
+                .collect(),
+            link_domains: self
+                .link_domains
+                .iter()
+                .map(|url| url.trim().trim_end_matches('/').to_owned())
                 .collect(),
             query_param: self.query_param,
             link_param: self.link_param,

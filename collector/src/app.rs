@@ -18,8 +18,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::error::AppError;
 use crate::extract::body_too_large;
 use crate::routes::{
-    assets, browser_signups, browser_transactions, customer_resources, customers, health, meta,
-    openapi, public, referral_form, settings, transactions, visits, webhooks,
+    assets, browser_signups, browser_transactions, coupons, customer_resources, customers, health,
+    meta, openapi, partners, public, referral_form, referral_links, settings, short_links,
+    transactions, visits, webhooks,
 };
 use crate::state::AppState;
 
@@ -87,6 +88,76 @@ pub fn app(state: AppState) -> Router {
             "/v1/transactions/{key}/revoke-archive",
             post(transactions::revoke_archive).put(transactions::revoke_archive),
         )
+        .route(
+            "/v1/partners",
+            get(partners::list)
+                .post(partners::create)
+                .put(partners::update_by_body)
+                .delete(partners::delete_by_body),
+        )
+        .route("/v1/partners:search", get(partners::search))
+        .route(
+            "/v1/partners/{id}",
+            get(partners::show)
+                .put(partners::update)
+                .delete(partners::delete),
+        )
+        .route(
+            "/v1/partners/{id}/archive",
+            post(partners::archive).put(partners::archive),
+        )
+        .route(
+            "/v1/partners/{id}/revoke-archive",
+            post(partners::revoke_archive).put(partners::revoke_archive),
+        )
+        .route(
+            "/v1/partners/{id}/referral_links",
+            get(partners::referral_links),
+        )
+        .route("/v1/partners/{id}/commissions", get(partners::commissions))
+        .route(
+            "/v1/partners/{id}/commissions/pay",
+            post(partners::pay_commissions),
+        )
+        .route(
+            "/v1/partner_referral_links",
+            get(referral_links::partner::list).post(referral_links::partner::create),
+        )
+        .route(
+            "/v1/partner_referral_links:search",
+            get(referral_links::partner::search),
+        )
+        .route(
+            "/v1/partner_referral_links:domains",
+            get(referral_links::domains),
+        )
+        .route(
+            "/v1/partner_referral_links/{id}",
+            get(referral_links::partner::show)
+                .put(referral_links::partner::update)
+                .delete(referral_links::partner::delete),
+        )
+        .route(
+            "/v1/customer_referral_links",
+            get(referral_links::customer::list).post(referral_links::customer::create),
+        )
+        .route(
+            "/v1/customer_referral_links:search",
+            get(referral_links::customer::search),
+        )
+        .route(
+            "/v1/customer_referral_links/{id}",
+            get(referral_links::customer::show)
+                .put(referral_links::customer::update)
+                .delete(referral_links::customer::delete),
+        )
+        .route("/v1/coupons", get(coupons::list).post(coupons::create))
+        .route(
+            "/v1/coupons/{code}",
+            get(coupons::show)
+                .put(coupons::update)
+                .delete(coupons::delete),
+        )
         .route("/v1/webhooks", get(webhooks::list).post(webhooks::create))
         .route(
             "/v1/webhooks/{key}",
@@ -128,6 +199,7 @@ pub fn app(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/go/{code}", get(short_links::follow))
         .route("/readyz", get(health::readyz))
         .merge(api)
         .merge(beacons)

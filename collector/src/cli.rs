@@ -74,6 +74,9 @@ pub struct ProgramCreate {
     /// Further domains (repeatable).
     #[arg(long = "domain")]
     pub extra_domains: Vec<String>,
+    /// Additional referral-link domains, as origins such as `https://eu.shop.com` (repeatable).
+    #[arg(long = "link-domain")]
+    pub link_domains: Vec<String>,
     /// Query parameter name.
     #[arg(long, default_value = "ref")]
     pub query_param: String,
@@ -140,6 +143,7 @@ impl ProgramCreate {
         };
         let mut spec = ProgramSpec::new(self.kind, self.name, self.website);
         spec.extra_domains = self.extra_domains;
+        spec.link_domains = self.link_domains;
         spec.query_param = self.query_param;
         spec.link_param = self.link_param;
         spec.url_format = self.url_format;

@@ -19,6 +19,16 @@ pub fn customer_key() -> String {
     format!("cus_{}", random_from(LOWER_ALNUM, 12))
 }
 
+/// A generated partner key (`prt_` + 12 characters).
+pub fn partner_key() -> String {
+    format!("prt_{}", random_from(LOWER_ALNUM, 12))
+}
+
+/// A generated referral link key (`lnk_` + 12 characters).
+pub fn link_key() -> String {
+    format!("lnk_{}", random_from(LOWER_ALNUM, 12))
+}
+
 /// A new API key: `pk_` + 40 hex characters (160 random bits).
 pub fn api_key() -> String {
     let mut bytes = [0u8; 20];

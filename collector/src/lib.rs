@@ -3,6 +3,7 @@
 //! [`start`] opens storage, runs migrations, binds and serves; [`app`] builds the router.
 
 pub mod admin;
+pub mod affiliate;
 mod app;
 pub mod bots;
 pub mod cli;

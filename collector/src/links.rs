@@ -104,6 +104,7 @@ mod tests {
             name: "Shop".into(),
             website: website.into(),
             extra_domains: vec![],
+            link_domains: vec![],
             query_param: "ref".into(),
             link_param: "aff".into(),
             url_format,

@@ -115,6 +115,8 @@ pub struct NewCustomer {
     pub tags: Vec<String>,
     /// Who referred them.
     pub referrer: Option<CustomerLookup>,
+    /// Their partner (affiliate programs); a key may also be one of the partner's link keys.
+    pub partner: Option<crate::affiliate::model::PartnerLookup>,
 }
 
 /// Changes to a customer (absent fields stay as they are).
@@ -211,6 +213,8 @@ pub struct NewTransaction {
     pub product_id: Option<String>,
     /// Product type.
     pub product_type: Option<String>,
+    /// Coupon code (affiliate programs): attributes the sale to the coupon's partner.
+    pub coupon: Option<String>,
     /// Field prefix for errors (`transactions.1`).
     pub field_prefix: String,
 }

@@ -132,6 +132,10 @@ pub struct ProgramSettings {
     pub website: String,
     /// Further domains whose pages may report visits (registrable domains).
     pub extra_domains: Vec<String>,
+    /// Additional referral-link domains (base URLs such as `https://eu.shop.com`); the website
+    /// is the primary one. Their pages may report visits too.
+    #[serde(default)]
+    pub link_domains: Vec<String>,
     /// Query parameter holding the referral key (`ref`).
     pub query_param: String,
     /// Path segment of the Link structure (`aff` → `/aff/KEY`).

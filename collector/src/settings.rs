@@ -18,6 +18,8 @@ pub struct SettingsPatch {
     pub website: Option<String>,
     /// Extra domains (replaces the list).
     pub extra_domains: Option<Vec<String>>,
+    /// Additional referral-link domains (replaces the list).
+    pub link_domains: Option<Vec<String>>,
     /// Query parameter name.
     pub query_param: Option<String>,
     /// Link path segment.
@@ -50,6 +52,7 @@ impl SettingsPatch {
             name,
             website,
             extra_domains,
+            link_domains,
             query_param,
             link_param,
             url_format,
@@ -66,6 +69,11 @@ impl SettingsPatch {
             .extra_domains
             .iter()
             .map(|domain| normalize_host(domain))
+            .collect();
+        settings.link_domains = settings
+            .link_domains
+            .iter()
+            .map(|url| url.trim().trim_end_matches('/').to_owned())
             .collect();
         settings.rewards.currency = settings.rewards.currency.to_ascii_lowercase();
         validate(&settings)?;
@@ -100,6 +108,22 @@ pub fn validate(settings: &ProgramSettings) -> Result<(), AppError> {
             );
         }
     }
+    if settings.link_domains.len() > 20 {
+        v.add("link_domains", "At most 20 additional link domains.");
+    }
+    for (index, url) in settings.link_domains.iter().enumerate() {
+        let valid = url.len() <= 2048
+            && parse_origin(url).is_some_and(|(_, host, _)| !host.is_empty())
+            && url
+                .split_once("://")
+                .is_some_and(|(_, rest)| !rest.contains(['/', '?', '#']));
+        if !valid {
+            v.add(
+                format!("link_domains.{index}"),
+                "Must be an http:// or https:// origin such as https://eu.shop.com.",
+            );
+        }
+    }
     v.check("query_param", check_param_name(&settings.query_param));
     v.check("link_param", check_param_name(&settings.link_param));
     if let Err((field, message)) = settings.rewards.validate() {
@@ -118,6 +142,7 @@ mod tests {
             name: "Shop".into(),
             website: "https://shop.test".into(),
             extra_domains: vec![],
+            link_domains: vec![],
             query_param: "ref".into(),
             link_param: "aff".into(),
             url_format: UrlFormat::Query,

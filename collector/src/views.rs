@@ -155,8 +155,12 @@ pub fn program_domains(settings: &ProgramSettings) -> Vec<String> {
     if let Some((_, host, _)) = parse_origin(&settings.website) {
         domains.push(registrable_domain(&host));
     }
-    for domain in &settings.extra_domains {
-        let domain = registrable_domain(domain);
+    let link_hosts = settings
+        .link_domains
+        .iter()
+        .filter_map(|url| parse_origin(url).map(|(_, host, _)| host));
+    for domain in settings.extra_domains.iter().cloned().chain(link_hosts) {
+        let domain = registrable_domain(&domain);
         if !domains.contains(&domain) {
             domains.push(domain);
         }

@@ -552,6 +552,7 @@ fn new_transaction(key: &str, customer: &str, create: bool) -> NewTransaction {
         }),
         product_id: None,
         product_type: None,
+        coupon: None,
         field_prefix: String::new(),
     }
 }

@@ -6,9 +6,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::public::{self, ClientIp};
+use crate::affiliate::model::PartnerLookup;
 use crate::error::{AppError, Validator};
 use crate::extract::{JsonBody, decode};
 use crate::model::{CustomerLookup, NewCustomer, Source};
+use crate::program::ProgramKind;
 use crate::state::AppState;
 use crate::validation::{check_email, check_key, check_text, check_visitor};
 
@@ -106,7 +108,15 @@ pub async fn record(
                 name: customer.name,
                 surname: customer.surname,
                 tags: customer.tags,
-                referrer: beacon.referral.map(CustomerLookup::Key),
+                referrer: beacon
+                    .referral
+                    .clone()
+                    .filter(|_| program.kind == ProgramKind::ReferAFriend)
+                    .map(CustomerLookup::Key),
+                partner: beacon
+                    .referral
+                    .filter(|_| program.kind == ProgramKind::Affiliate)
+                    .map(PartnerLookup::Key),
                 ..NewCustomer::default()
             },
             Source::Browser,

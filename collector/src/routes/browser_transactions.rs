@@ -129,6 +129,7 @@ pub async fn record(
                 create_customer,
                 product_id: None,
                 product_type: None,
+                coupon: None,
                 field_prefix: "transaction".to_owned(),
             }],
             Source::Browser,

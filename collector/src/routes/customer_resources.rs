@@ -1,18 +1,16 @@
 //! A customer's stats, balance, credit, referrals, transactions and referral links.
 
-use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{absolute_url, find_customer, ok, only_params, page_param};
+use super::{find_customer, ok, only_params, page_json, page_param};
 use crate::error::{AppError, Validator};
 use crate::extract::{ApiProgram, JsonBody, Params, decode};
 use crate::model::{CustomerFilter, CustomerLookup, TransactionFilter};
 use crate::money;
-use crate::pagination::paginated;
 use crate::state::AppState;
 use crate::validation::is_valid_unit;
 use crate::views;
@@ -109,13 +107,14 @@ pub async fn referrals(
         .iter()
         .map(|c| views::customer(&program.settings, c))
         .collect();
-    Ok(Json(paginated(
+    Ok(page_json(
+        &state,
+        &headers,
+        uri.path(),
         items,
         result.total,
         page,
-        &absolute_url(&state, &headers, uri.path()),
     ))
-    .into_response())
 }
 
 /// `GET /v1/customers/{key}/transactions`: the customer's own purchases (paginated).
@@ -140,13 +139,14 @@ pub async fn transactions(
         .list_transactions(program.id, &filter, page)
         .await?;
     let items = result.items.iter().map(views::transaction).collect();
-    Ok(Json(paginated(
+    Ok(page_json(
+        &state,
+        &headers,
+        uri.path(),
         items,
         result.total,
         page,
-        &absolute_url(&state, &headers, uri.path()),
     ))
-    .into_response())
 }
 
 /// `GET /v1/customers/{key}/referral_links`.
@@ -154,11 +154,16 @@ pub async fn referral_links(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
     Path(key): Path<String>,
+    headers: HeaderMap,
     _body: JsonBody,
 ) -> Result<Response, AppError> {
     let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
-    Ok(ok(views::referral_link_objects(
-        &program.settings,
-        &customer,
-    )))
+    let mut links = match views::referral_link_objects(&program.settings, &customer) {
+        Value::Array(links) => links,
+        other => vec![other],
+    };
+    links.extend(
+        super::referral_links::customer_links(&state, &program, &headers, customer.row_id).await?,
+    );
+    Ok(ok(Value::Array(links)))
 }

@@ -2,21 +2,20 @@
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{
-    absolute_url, created, deleted, find_customer, key_from_body, ok, only_params, page_param,
-    string_param,
+    created, deleted, find_customer, key_from_body, ok, only_params, page_json, page_param,
+    prefixed, search_text, string_param,
 };
 use crate::error::{AppError, Validator};
 use crate::extract::{ApiProgram, JsonBody, Params, decode};
 use crate::model::{
-    CustomerFilter, CustomerLookup, CustomerUpdate, NewCustomer, ReferStatus, Source,
+    Customer, CustomerFilter, CustomerLookup, CustomerUpdate, NewCustomer, ReferStatus, Source,
 };
-use crate::pagination::paginated;
-use crate::program::Program;
+use crate::program::{Program, ProgramKind};
 use crate::state::AppState;
 use crate::validation::{check_date, check_email, check_key, check_text};
 use crate::views;
@@ -57,6 +56,9 @@ pub(crate) struct CreateCustomer {
     pub metadata: Option<Metadata>,
     #[serde(default)]
     pub referring_customer: Option<ReferringCustomer>,
+    /// Affiliate programs: the partner (a key may be one of the partner's link keys).
+    #[serde(default)]
+    pub partner: Option<super::partners::PartnerBody>,
     #[serde(default)]
     pub tags: Option<Vec<String>>,
 }
@@ -104,8 +106,20 @@ pub(crate) fn check_personal_fields(
 
 impl CreateCustomer {
     /// Validates and converts into a storage record.
-    pub(crate) fn into_new_customer(self) -> Result<NewCustomer, AppError> {
+    pub(crate) fn into_new_customer(self, kind: ProgramKind) -> Result<NewCustomer, AppError> {
         let mut v = Validator::default();
+        match kind {
+            ProgramKind::Affiliate if self.referring_customer.is_some() => v.add(
+                "referring_customer",
+                "Customers of affiliate programs are referred by a partner: use partner.",
+            ),
+            ProgramKind::ReferAFriend if self.partner.is_some() => v.add(
+                "partner",
+                "The partner field is only available in affiliate programs.",
+            ),
+            _ => {}
+        }
+        let partner = self.partner.and_then(|body| body.lookup(&mut v, "partner"));
         if let Some(key) = &self.key {
             v.check("key", check_key(key));
         }
@@ -162,6 +176,7 @@ impl CreateCustomer {
             date_of_birth,
             tags,
             referrer,
+            partner,
         })
     }
 }
@@ -173,15 +188,14 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
     let request: CreateCustomer = decode(Value::Object(body))?;
-    let new = request.into_new_customer()?;
+    let new = request.into_new_customer(program.kind)?;
     let outcome = state
         .storage
         .create_customer(&program, new, Source::Api)
         .await?;
-    Ok(created(views::customer(
-        &program.settings,
-        &outcome.customer,
-    )))
+    Ok(created(
+        customer_object(&state, &program, &outcome.customer).await?,
+    ))
 }
 
 /// `GET /v1/customers/{key}`.
@@ -192,7 +206,24 @@ pub async fn show(
     _body: JsonBody,
 ) -> Result<Response, AppError> {
     let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
-    Ok(ok(views::customer(&program.settings, &customer)))
+    Ok(ok(customer_object(&state, &program, &customer).await?))
+}
+
+/// The customer object; in affiliate programs with its `partner` and `referral_link_key`.
+pub(crate) async fn customer_object(
+    state: &AppState,
+    program: &Program,
+    customer: &Customer,
+) -> Result<Value, AppError> {
+    let mut value = views::customer(&program.settings, customer);
+    if program.kind == ProgramKind::Affiliate {
+        let attribution = state
+            .storage
+            .customer_attribution(program.id, &customer.key)
+            .await?;
+        crate::affiliate::views::attribute(&mut value, attribution.as_ref(), false);
+    }
+    Ok(value)
 }
 
 async fn apply_update(
@@ -208,15 +239,7 @@ async fn apply_update(
         }
         None => (Value::Object(body), ""),
     };
-    let fields: UpdateFields = decode(fields).map_err(|mut error| {
-        if !prefix.is_empty() {
-            error.errors = std::mem::take(&mut error.errors)
-                .into_iter()
-                .map(|(field, messages)| (format!("{prefix}{field}"), messages))
-                .collect();
-        }
-        error
-    })?;
+    let fields: UpdateFields = decode(fields).map_err(|error| prefixed(error, prefix))?;
     let date_of_birth = fields.metadata.and_then(|m| m.date_of_birth);
     let mut v = Validator::default();
     check_personal_fields(
@@ -326,13 +349,7 @@ async fn list_page(
         .iter()
         .map(|customer| views::customer(&program.settings, customer))
         .collect();
-    Ok(axum::Json(paginated(
-        items,
-        result.total,
-        page,
-        &absolute_url(state, headers, path),
-    ))
-    .into_response())
+    Ok(page_json(state, headers, path, items, result.total, page))
 }
 
 /// `GET /v1/customers`: `limit`, `page`, `refer_status`; with `key`/`id` in the body, one customer.
@@ -376,30 +393,7 @@ pub async fn search(
     headers: HeaderMap,
     Params(params): Params,
 ) -> Result<Response, AppError> {
-    only_params(
-        &params,
-        &["query", "search", "email", "key", "limit", "page"],
-    )?;
-    let mut search = None;
-    for name in ["query", "search", "email", "key"] {
-        if let Some(text) = string_param(&params, name)? {
-            search = Some((name, text));
-            break;
-        }
-    }
-    let Some((name, text)) = search else {
-        return Err(AppError::invalid(
-            "query",
-            "The query parameter is required.",
-        ));
-    };
-    let text = text.trim().to_owned();
-    if text.is_empty() || text.chars().count() > 255 {
-        return Err(AppError::invalid(
-            name,
-            format!("The {name} must be 1-255 characters."),
-        ));
-    }
+    let text = search_text(&params)?;
     let filter = CustomerFilter {
         search: Some(text),
         ..CustomerFilter::default()

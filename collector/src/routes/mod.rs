@@ -3,14 +3,18 @@
 pub mod assets;
 pub mod browser_signups;
 pub mod browser_transactions;
+pub mod coupons;
 pub mod customer_resources;
 pub mod customers;
 pub mod health;
 pub mod meta;
 pub mod openapi;
+pub mod partners;
 pub mod public;
 pub mod referral_form;
+pub mod referral_links;
 pub mod settings;
+pub mod short_links;
 pub mod transactions;
 pub mod visits;
 pub mod webhooks;
@@ -156,4 +160,58 @@ pub(crate) fn page_param(
 ) -> Result<crate::pagination::PageRequest, AppError> {
     crate::pagination::PageRequest::parse(params.get("limit"), params.get("page"))
         .map_err(|(field, message)| AppError::invalid(field, message))
+}
+
+/// Prefixes the field names of a decoding error (`update.` for wrapped update bodies).
+pub(crate) fn prefixed(mut error: AppError, prefix: &str) -> AppError {
+    if !prefix.is_empty() {
+        error.errors = std::mem::take(&mut error.errors)
+            .into_iter()
+            .map(|(field, messages)| (format!("{prefix}{field}"), messages))
+            .collect();
+    }
+    error
+}
+
+/// The text of a `:search` request: `query` (or `search`, `email`, `key`), 1-255 characters;
+/// only those and `limit`/`page` are allowed.
+pub(crate) fn search_text(params: &Map<String, Value>) -> Result<String, AppError> {
+    only_params(
+        params,
+        &["query", "search", "email", "key", "limit", "page"],
+    )?;
+    let mut search = None;
+    for name in ["query", "search", "email", "key"] {
+        if let Some(text) = string_param(params, name)? {
+            search = Some((name, text));
+            break;
+        }
+    }
+    let Some((name, text)) = search else {
+        return Err(AppError::invalid(
+            "query",
+            "The query parameter is required.",
+        ));
+    };
+    let text = text.trim().to_owned();
+    if text.is_empty() || text.chars().count() > 255 {
+        return Err(AppError::invalid(
+            name,
+            format!("The {name} must be 1-255 characters."),
+        ));
+    }
+    Ok(text)
+}
+
+/// `200` with one page of a list, its `links` and `meta` built from the request path.
+pub(crate) fn page_json(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    items: Vec<Value>,
+    total: i64,
+    page: crate::pagination::PageRequest,
+) -> Response {
+    let url = absolute_url(state, headers, path);
+    Json(crate::pagination::paginated(items, total, page, &url)).into_response()
 }

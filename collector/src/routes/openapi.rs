@@ -92,6 +92,117 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/v1/partners",
+        "Create a partner (affiliate programs; optional referring_partner)",
+    ),
+    ("GET", "/v1/partners", "List partners"),
+    ("PUT", "/v1/partners", "Update a partner named in the body"),
+    (
+        "DELETE",
+        "/v1/partners",
+        "Delete a partner named in the body",
+    ),
+    ("GET", "/v1/partners:search", "Search partners (query)"),
+    ("GET", "/v1/partners/{id}", "Get a partner with its stats"),
+    ("PUT", "/v1/partners/{id}", "Update a partner"),
+    (
+        "DELETE",
+        "/v1/partners/{id}",
+        "Delete a partner with its links and coupons",
+    ),
+    ("POST", "/v1/partners/{id}/archive", "Archive a partner"),
+    (
+        "POST",
+        "/v1/partners/{id}/revoke-archive",
+        "Restore an archived partner",
+    ),
+    (
+        "GET",
+        "/v1/partners/{id}/referral_links",
+        "A partner's referral links",
+    ),
+    (
+        "GET",
+        "/v1/partners/{id}/commissions",
+        "A partner's commissions",
+    ),
+    (
+        "POST",
+        "/v1/partners/{id}/commissions/pay",
+        "Mark a partner's pending commissions paid",
+    ),
+    (
+        "POST",
+        "/v1/partner_referral_links",
+        "Create a partner referral link",
+    ),
+    (
+        "GET",
+        "/v1/partner_referral_links",
+        "List partner referral links",
+    ),
+    (
+        "GET",
+        "/v1/partner_referral_links:search",
+        "Search partner referral links (query)",
+    ),
+    (
+        "GET",
+        "/v1/partner_referral_links:domains",
+        "Domains referral links can use",
+    ),
+    (
+        "GET",
+        "/v1/partner_referral_links/{id}",
+        "Get a partner referral link with its analytics (from, to)",
+    ),
+    (
+        "PUT",
+        "/v1/partner_referral_links/{id}",
+        "Change a partner referral link",
+    ),
+    (
+        "DELETE",
+        "/v1/partner_referral_links/{id}",
+        "Delete a partner referral link",
+    ),
+    (
+        "POST",
+        "/v1/customer_referral_links",
+        "Add a referral link to a customer (refer-a-friend programs)",
+    ),
+    (
+        "GET",
+        "/v1/customer_referral_links",
+        "List added customer referral links",
+    ),
+    (
+        "GET",
+        "/v1/customer_referral_links:search",
+        "Search customer referral links (query)",
+    ),
+    (
+        "GET",
+        "/v1/customer_referral_links/{id}",
+        "Get a customer referral link with its analytics (from, to)",
+    ),
+    (
+        "PUT",
+        "/v1/customer_referral_links/{id}",
+        "Change a customer referral link",
+    ),
+    (
+        "DELETE",
+        "/v1/customer_referral_links/{id}",
+        "Delete a customer referral link",
+    ),
+    ("POST", "/v1/coupons", "Create a coupon tied to a partner"),
+    ("GET", "/v1/coupons", "List coupons"),
+    ("GET", "/v1/coupons/{code}", "Get a coupon"),
+    ("PUT", "/v1/coupons/{code}", "Change a coupon"),
+    ("DELETE", "/v1/coupons/{code}", "Delete a coupon"),
+    (
+        "POST",
         "/v1/webhooks",
         "Register a webhook (returns its signing secret)",
     ),
@@ -126,19 +237,21 @@ pub fn document_value() -> Value {
                 "429": { "$ref": "#/components/responses/Error" }
             }
         });
-        if path.contains("{key}") {
-            operation["parameters"] = json!([{
-                "name": "key", "in": "path", "required": true,
-                "schema": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" }
-            }]);
+        let parameters: Vec<Value> = path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| {
+                json!({
+                    "name": name, "in": "path", "required": true,
+                    "schema": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" }
+                })
+            })
+            .collect();
+        if !parameters.is_empty() {
+            operation["parameters"] = Value::Array(parameters);
         }
-        if path.contains("{id}")
-            && let Some(parameters) = operation["parameters"].as_array_mut()
-        {
-            parameters.push(json!({
-                "name": "id", "in": "path", "required": true,
-                "schema": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$" }
-            }));
+        if path.contains("/partner") || path.contains("/coupons") {
+            operation["responses"]["403"] = json!({ "$ref": "#/components/responses/Error" });
         }
         if matches!(*method, "POST" | "PUT") {
             operation["requestBody"] = json!({
@@ -148,7 +261,10 @@ pub fn document_value() -> Value {
         if *method == "POST"
             && (path.ends_with("/customers")
                 || path.ends_with("/transactions")
-                || path.ends_with("/webhooks"))
+                || path.ends_with("/webhooks")
+                || path.ends_with("/partners")
+                || path.ends_with("_referral_links")
+                || path.ends_with("/coupons"))
         {
             operation["responses"]["201"] = json!({ "description": "Created" });
             operation["responses"]["409"] = json!({ "$ref": "#/components/responses/Error" });

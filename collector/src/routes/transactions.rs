@@ -9,15 +9,16 @@ use serde_json::{Map, Value};
 
 use super::customers::check_personal_fields;
 use super::{
-    absolute_url, bool_param, deleted, find_customer, key_from_body, ok, only_params, page_param,
+    bool_param, deleted, find_customer, key_from_body, ok, only_params, page_json, page_param,
     string_param,
 };
 use crate::error::{AppError, Validator};
 use crate::extract::{ApiProgram, JsonBody, Params, decode};
-use crate::model::{CustomerLookup, NewCustomer, NewTransaction, Source, TransactionFilter};
+use crate::model::{
+    CustomerLookup, NewCustomer, NewTransaction, Source, TransactionFilter, TransactionRecord,
+};
 use crate::money;
-use crate::pagination::paginated;
-use crate::program::Program;
+use crate::program::{Program, ProgramKind};
 use crate::state::AppState;
 use crate::validation::{check_key, check_text, is_valid_unit};
 use crate::views;
@@ -67,6 +68,9 @@ struct TxItem {
     /// Only allowed on a single (non-batch) transaction.
     #[serde(default)]
     options: Option<TxOptions>,
+    /// Affiliate programs: a coupon code attributing the sale to the coupon's partner.
+    #[serde(default)]
+    coupon: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +90,7 @@ fn to_new_transaction(
     item: TxItem,
     default_customer: Option<&TxCustomer>,
     create_customer: bool,
+    kind: ProgramKind,
 ) -> Option<NewTransaction> {
     let field = |name: &str| {
         if prefix.is_empty() {
@@ -95,6 +100,16 @@ fn to_new_transaction(
         }
     };
     v.check(&field("key"), check_key(&item.key));
+    if let Some(coupon) = &item.coupon {
+        if kind == ProgramKind::Affiliate {
+            v.check(&field("coupon"), check_key(coupon));
+        } else {
+            v.add(
+                field("coupon"),
+                "Coupons are only available in affiliate programs.",
+            );
+        }
+    }
     let amount_minor = v.check(&field("amount"), money::parse_amount(&item.amount));
     let action = item.action.unwrap_or_else(|| "sale".to_owned());
     v.check(&field("action"), check_key(&action));
@@ -174,6 +189,7 @@ fn to_new_transaction(
         }),
         product_id: item.product_id,
         product_type: item.product_type,
+        coupon: item.coupon,
         field_prefix: prefix.to_owned(),
     })
 }
@@ -231,13 +247,14 @@ pub async fn create(
                 item,
                 request.customer.as_ref(),
                 create_customer,
+                program.kind,
             ));
         }
         items
     } else {
         let mut item: TxItem = decode(Value::Object(body))?;
         let create_customer = item.options.take().unwrap_or_default().create_customer;
-        to_new_transaction(&mut v, "", item, None, create_customer)
+        to_new_transaction(&mut v, "", item, None, create_customer, program.kind)
             .into_iter()
             .collect()
     };
@@ -257,18 +274,14 @@ pub async fn create(
         .create_transactions(&program, items, Source::Api)
         .await?;
     let any_created = outcomes.iter().any(|o| o.created);
+    let mut objects = Vec::with_capacity(outcomes.len());
+    for outcome in &outcomes {
+        objects.push(transaction_object(&state, &program, &outcome.transaction).await?);
+    }
     let body = if batch {
-        Value::Array(
-            outcomes
-                .iter()
-                .map(|o| views::transaction(&o.transaction))
-                .collect(),
-        )
+        Value::Array(objects)
     } else {
-        outcomes
-            .first()
-            .map(|o| views::transaction(&o.transaction))
-            .unwrap_or(Value::Null)
+        objects.into_iter().next().unwrap_or(Value::Null)
     };
     Ok((status_for(any_created), Json(views::envelope(body))).into_response())
 }
@@ -280,7 +293,25 @@ async fn show_key(state: &AppState, program: &Program, key: &str) -> Result<Resp
         None
     };
     let record = found.ok_or_else(|| AppError::not_found("Transaction"))?;
-    Ok(ok(views::transaction(&record)))
+    Ok(ok(transaction_object(state, program, &record).await?))
+}
+
+/// The transaction object; in affiliate programs with its `partner`, `referral_link_key`,
+/// `coupon`, `commissions` and `credit` (the partner's commission).
+async fn transaction_object(
+    state: &AppState,
+    program: &Program,
+    record: &TransactionRecord,
+) -> Result<Value, AppError> {
+    let mut value = views::transaction(record);
+    if program.kind == ProgramKind::Affiliate {
+        let attribution = state
+            .storage
+            .transaction_attribution(program.id, &record.key)
+            .await?;
+        crate::affiliate::views::attribute(&mut value, attribution.as_ref(), true);
+    }
+    Ok(value)
 }
 
 /// `GET /v1/transactions/{key}`.
@@ -337,13 +368,14 @@ pub async fn list(
         .list_transactions(program.id, &filter, page)
         .await?;
     let items = result.items.iter().map(views::transaction).collect();
-    Ok(Json(paginated(
+    Ok(page_json(
+        &state,
+        &headers,
+        uri.path(),
         items,
         result.total,
         page,
-        &absolute_url(&state, &headers, uri.path()),
     ))
-    .into_response())
 }
 
 async fn refund_key(state: &AppState, program: &Program, key: &str) -> Result<Response, AppError> {

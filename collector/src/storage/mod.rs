@@ -3,6 +3,8 @@
 //! Every mutation that will later emit a webhook (customer, transaction and reward changes)
 //! runs inside a single database transaction of its backend, so an outbox row can join it.
 
+pub mod affiliate;
+mod affiliate_sql;
 pub mod postgres;
 pub mod sqlite;
 pub mod unique_clicks;
@@ -74,7 +76,7 @@ pub type StorageResult<T> = Result<T, StorageError>;
 
 /// Everything the collector keeps.
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: affiliate::AffiliateStorage + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StorageResult<()>;
     /// Flushes and closes connections.

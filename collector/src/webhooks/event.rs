@@ -21,25 +21,27 @@ pub enum EventType {
     TransactionUpdated,
     /// A transaction was refunded (deleted through the API).
     TransactionDeleted,
-    /// A reward was granted.
+    /// A reward (or, in affiliate programs, a commission) was granted.
     RewardCreated,
-    /// Affiliate programs only; fires once affiliate partners exist.
+    /// A partner's commission was marked paid (affiliate programs).
+    RewardPaid,
+    /// Affiliate programs only.
     PartnerCreated,
-    /// Affiliate programs only; fires once affiliate partners exist.
+    /// Affiliate programs only.
     PartnerUpdated,
-    /// Affiliate programs only; fires once affiliate partners exist.
+    /// Affiliate programs only.
     PartnerDeleted,
-    /// Affiliate programs only; fires once affiliate partners exist.
+    /// Affiliate programs only.
     PartnerApproved,
-    /// Affiliate programs only; fires once affiliate partners exist.
+    /// Affiliate programs only.
     PartnerRejected,
-    /// Affiliate programs only; fires once affiliate partners exist.
+    /// Affiliate programs only.
     PartnerArchived,
 }
 
 impl EventType {
     /// Every event, in documentation order.
-    pub const ALL: [EventType; 13] = [
+    pub const ALL: [EventType; 14] = [
         EventType::CustomerCreated,
         EventType::CustomerUpdated,
         EventType::CustomerDeleted,
@@ -47,6 +49,7 @@ impl EventType {
         EventType::TransactionUpdated,
         EventType::TransactionDeleted,
         EventType::RewardCreated,
+        EventType::RewardPaid,
         EventType::PartnerCreated,
         EventType::PartnerUpdated,
         EventType::PartnerDeleted,
@@ -65,6 +68,7 @@ impl EventType {
             EventType::TransactionUpdated => "transaction.updated",
             EventType::TransactionDeleted => "transaction.deleted",
             EventType::RewardCreated => "reward.created",
+            EventType::RewardPaid => "reward.paid",
             EventType::PartnerCreated => "partner.created",
             EventType::PartnerUpdated => "partner.updated",
             EventType::PartnerDeleted => "partner.deleted",
@@ -82,7 +86,8 @@ impl EventType {
     /// Whether a program of this type can subscribe to the event (`partner.*` needs an
     /// affiliate program).
     pub fn supported_by(self, kind: ProgramKind) -> bool {
-        !self.as_str().starts_with("partner.") || kind == ProgramKind::Affiliate
+        !(self.as_str().starts_with("partner.") || self == EventType::RewardPaid)
+            || kind == ProgramKind::Affiliate
     }
 }
 

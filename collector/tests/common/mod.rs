@@ -255,3 +255,41 @@ pub fn error_fields(answer: &Answer) -> Vec<String> {
         .map(|errors| errors.keys().cloned().collect())
         .unwrap_or_default()
 }
+
+/// A collector whose main program is an affiliate program (20 % commission on the first two
+/// sales of each customer, an additional link domain `http://eu.shop.test:3000`).
+pub async fn affiliate_app(backend: Backend) -> TestApp {
+    TestApp::with(
+        backend,
+        |spec| {
+            spec.kind = ProgramKind::Affiliate;
+            spec.link_domains = vec!["http://eu.shop.test:3000".to_owned()];
+            spec.rewards = RewardRules {
+                referrer: Some(collector::rewards::SaleReward {
+                    kind: collector::rewards::RewardKind::Percent,
+                    value: 2_000,
+                    limit_sales: Some(2),
+                    limit_months: None,
+                }),
+                ..RewardRules::default()
+            };
+        },
+        |config| config,
+    )
+    .await
+}
+
+/// Creates another affiliate program in the same database and returns its API key.
+pub async fn other_affiliate(app: &TestApp) -> String {
+    admin::create_program(
+        app.storage.as_ref(),
+        ProgramSpec::new(
+            ProgramKind::Affiliate,
+            "Elsewhere",
+            "https://elsewhere.test",
+        ),
+    )
+    .await
+    .expect("create program")
+    .api_key
+}

@@ -6,6 +6,7 @@
 //! key (see [`locks`]), so concurrent duplicates on any instance queue up and then see each
 //! other's committed rows; unique indexes stay as the last line of defence.
 
+mod affiliate;
 mod customers;
 mod ledger;
 mod locks;
@@ -85,6 +86,13 @@ impl PostgresStorage {
         let storage = Self { pool };
         storage.ensure_salt().await?;
         Ok(storage)
+    }
+
+    /// Begins a write transaction.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> StorageResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.pool.begin().await.map_err(backend)
     }
 
     async fn ensure_salt(&self) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::rows::{self, customer_select};
 use super::webhooks::{Outbox, program_settings};
-use super::{SqliteStorage, backend, is_unique_violation, ledger};
+use super::{SqliteStorage, affiliate, backend, is_unique_violation, ledger};
 use crate::clock;
 use crate::ids;
 use crate::model::{
@@ -85,10 +85,20 @@ pub(super) async fn create(
     let public_id = new.id.clone().unwrap_or_else(|| key.clone());
     let existing = find(conn, program.id, &CustomerLookup::Key(key.clone())).await?;
 
+    // A referral key that is one of a customer's added links names that customer.
+    let mut via_link = None;
     let referrer = match &new.referrer {
         None => None,
         Some(lookup) => {
-            let found = find(conn, program.id, lookup).await?;
+            let mut found = find(conn, program.id, lookup).await?;
+            if found.is_none()
+                && let CustomerLookup::Key(link_key) = lookup
+                && let Some((owner_row, link_row)) =
+                    affiliate::customer_by_link_key(conn, program.id, link_key).await?
+            {
+                found = Some(find_by_row(conn, owner_row).await?);
+                via_link = Some(link_row);
+            }
             let field = match lookup {
                 CustomerLookup::Key(_) => format!("{field_prefix}referring_customer.key"),
                 CustomerLookup::Id(_) => format!("{field_prefix}referring_customer.id"),
@@ -175,6 +185,19 @@ pub(super) async fn create(
         .map_err(|e| id_conflict(e, field_prefix))?,
     };
 
+    let via_link = via_link.filter(|_| referrer.is_some());
+    let strict = source == Source::Api;
+    let partner = new.partner.as_ref();
+    affiliate::after_customer_saved(
+        conn,
+        program.id,
+        row_id,
+        via_link,
+        partner,
+        field_prefix,
+        strict,
+    )
+    .await?;
     let customer = find_by_row(conn, row_id).await?;
     if source == Source::Api
         && let Some(outbox) = Outbox::open(conn, program.id, EventType::CustomerCreated).await?

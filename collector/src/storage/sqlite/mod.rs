@@ -3,6 +3,7 @@
 //! Writes run in `BEGIN IMMEDIATE` transactions so concurrent writers queue on the database
 //! lock instead of failing to upgrade a read lock.
 
+mod affiliate;
 mod customers;
 mod ledger;
 mod programs;

@@ -4,7 +4,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::rows::{self, reward_select, transaction_select};
 use super::webhooks::Outbox;
-use super::{SqliteStorage, backend, customers, is_unique_violation, ledger};
+use super::{SqliteStorage, affiliate, backend, customers, is_unique_violation, ledger};
 use crate::clock;
 use crate::model::{
     CustomerLookup, NewTransaction, Paged, Source, TransactionFilter, TransactionOutcome,
@@ -245,6 +245,11 @@ async fn create_one(
         }
     }
 
+    if source == Source::Api {
+        affiliate::attribute_sale(conn, program, row_id, &buyer, &item, &amount_units, &prefix)
+            .await?;
+    }
+
     let transaction = find(conn, program.id, &item.key)
         .await?
         .ok_or(StorageError::NotFound("Transaction"))?;
@@ -339,6 +344,7 @@ pub(super) async fn refund(
         .await
         .map_err(backend)?;
     ledger::reverse_transaction_rewards(&mut tx, program_id, row_id).await?;
+    affiliate::reverse_commissions(&mut tx, row_id).await?;
     let record = find(&mut tx, program_id, key)
         .await?
         .ok_or(StorageError::NotFound("Transaction"))?;

@@ -1,0 +1,220 @@
+//! Link domains (the program website plus additional domains) and the URL of a referral link on
+//! its domain, in the program's format, with a destination page and UTM parameters.
+
+use serde_json::{Value, json};
+
+use crate::affiliate::model::{ReferralLink, Utm};
+use crate::domains::parse_origin;
+use crate::links::encode;
+use crate::program::{ProgramSettings, UrlFormat};
+
+/// One domain links can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkDomain {
+    /// `None` for the primary domain (the website), else the additional domain's id (its host).
+    pub id: Option<String>,
+    /// Host name.
+    pub domain: String,
+    /// Base URL (`https://eu.shop.com`, no trailing slash).
+    pub base: String,
+}
+
+/// The id (and `domain`) of an additional domain URL: its host, with the port when there is one.
+pub fn domain_id(url: &str) -> Option<String> {
+    let (_, host, port) = parse_origin(url)?;
+    Some(match port {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
+/// Every domain of the program: the primary first, then the additional ones.
+pub fn domains(settings: &ProgramSettings) -> Vec<LinkDomain> {
+    let mut list = vec![LinkDomain {
+        id: None,
+        domain: domain_id(&settings.website).unwrap_or_default(),
+        base: settings.website.trim_end_matches('/').to_owned(),
+    }];
+    for url in &settings.link_domains {
+        if let Some(id) = domain_id(url) {
+            list.push(LinkDomain {
+                id: Some(id.clone()),
+                domain: id,
+                base: url.trim_end_matches('/').to_owned(),
+            });
+        }
+    }
+    list
+}
+
+/// The additional domain with this id.
+pub fn additional_domain(settings: &ProgramSettings, id: &str) -> Option<LinkDomain> {
+    domains(settings)
+        .into_iter()
+        .find(|domain| domain.id.as_deref() == Some(id))
+}
+
+/// `base` with `name=value` pairs appended to its query.
+fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return base.to_owned();
+    }
+    let (before_fragment, fragment) = match base.split_once('#') {
+        Some((head, fragment)) => (head, format!("#{fragment}")),
+        None => (base, String::new()),
+    };
+    let has_path = before_fragment
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.contains('/'));
+    let mut url = if has_path || before_fragment.contains('?') {
+        before_fragment.to_owned()
+    } else {
+        format!("{before_fragment}/")
+    };
+    for (name, value) in pairs {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(name);
+        url.push('=');
+        url.push_str(&encode(value));
+    }
+    url.push_str(&fragment);
+    url
+}
+
+/// The link's URL: on its domain in the program's format (`?ref=KEY` or `/aff/KEY`), or, with a
+/// destination page, that page with `?ref=KEY`; UTM parameters follow.
+pub fn link_url(settings: &ProgramSettings, link: &ReferralLink) -> String {
+    let base = link
+        .domain
+        .as_deref()
+        .and_then(|id| additional_domain(settings, id))
+        .map_or_else(
+            || settings.website.trim_end_matches('/').to_owned(),
+            |d| d.base,
+        );
+    render(
+        settings,
+        &base,
+        link.destination_url.as_deref(),
+        &link.key,
+        &link.utm,
+    )
+}
+
+/// The URL of `key` on `base` (see [`link_url`]).
+pub fn render(
+    settings: &ProgramSettings,
+    base: &str,
+    destination: Option<&str>,
+    key: &str,
+    utm: &Utm,
+) -> String {
+    let utm_pairs = utm.pairs();
+    match (destination, settings.url_format) {
+        (None, UrlFormat::Link) => {
+            let base = base.split('?').next().unwrap_or(base);
+            let url = format!("{base}/{}/{}", settings.link_param, encode(key));
+            with_query(&url, &utm_pairs)
+        }
+        (destination, _) => {
+            let mut pairs = vec![(settings.query_param.as_str(), key)];
+            pairs.extend(utm_pairs);
+            with_query(destination.unwrap_or(base), &pairs)
+        }
+    }
+}
+
+/// The domain object of `GET /v1/partner_referral_links:domains`.
+pub fn domain_object(settings: &ProgramSettings, domain: &LinkDomain) -> Value {
+    let prefix = match settings.url_format {
+        UrlFormat::Query => format!("{}?{}=", domain.base, settings.query_param),
+        UrlFormat::Link => format!("{}/{}/", domain.base, settings.link_param),
+    };
+    json!({
+        "id": domain.id,
+        "domain": domain.domain,
+        "url": prefix,
+        "is_additional": domain.id.is_some(),
+    })
+}
+
+/// Checks a destination URL: http(s), on one of the program's domains, at most 2048 characters.
+pub fn check_destination(settings: &ProgramSettings, url: &str) -> Result<(), String> {
+    let on_domain = parse_origin(url).is_some_and(|(_, host, _)| {
+        crate::views::program_domains(settings)
+            .iter()
+            .any(|domain| crate::domains::host_matches(&host, domain))
+    });
+    if url.len() <= 2048 && on_domain && !url.chars().any(char::is_whitespace) {
+        Ok(())
+    } else {
+        Err(
+            "The destination_url must be an http(s) URL on one of the program's domains."
+                .to_owned(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{Attribution, CookieTime};
+    use crate::rewards::RewardRules;
+
+    fn settings(url_format: UrlFormat) -> ProgramSettings {
+        ProgramSettings {
+            name: "Shop".into(),
+            website: "https://shop.test".into(),
+            extra_domains: vec![],
+            link_domains: vec!["https://eu.shop.test".into()],
+            query_param: "aff".into(),
+            link_param: "go".into(),
+            url_format,
+            cookie_time: CookieTime::Days(30),
+            attribution: Attribution::First,
+            subdomain_links: false,
+            consent_required: false,
+            honor_gpc: false,
+            clean_url: false,
+            rewards: RewardRules::default(),
+        }
+    }
+
+    #[test]
+    fn renders_on_domains_with_destination_and_utm() {
+        let q = settings(UrlFormat::Query);
+        let utm = Utm {
+            source: Some("partner".into()),
+            campaign: Some("summer 24".into()),
+            ..Utm::default()
+        };
+        assert_eq!(
+            render(&q, "https://shop.test", None, "k", &Utm::default()),
+            "https://shop.test/?aff=k"
+        );
+        assert_eq!(
+            render(
+                &q,
+                "https://shop.test",
+                Some("https://shop.test/promo?x=1"),
+                "k",
+                &utm
+            ),
+            "https://shop.test/promo?x=1&aff=k&utm_source=partner&utm_campaign=summer%2024"
+        );
+        let l = settings(UrlFormat::Link);
+        assert_eq!(
+            render(&l, "https://eu.shop.test", None, "k", &utm),
+            "https://eu.shop.test/go/k?utm_source=partner&utm_campaign=summer%2024"
+        );
+        let listed = domains(&q);
+        assert_eq!(listed.len(), 2);
+        assert_eq!(
+            domain_object(&q, &listed[0]),
+            json!({"id": null, "domain": "shop.test", "url": "https://shop.test?aff=", "is_additional": false})
+        );
+        assert_eq!(listed[1].id.as_deref(), Some("eu.shop.test"));
+        assert!(check_destination(&q, "https://eu.shop.test/x").is_ok());
+        assert!(check_destination(&q, "https://evil.test/x").is_err());
+    }
+}
