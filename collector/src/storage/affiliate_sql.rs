@@ -307,59 +307,48 @@ macro_rules! affiliate_backend {
                 LinkOwner::Partner(row) => (Some(row), None),
                 LinkOwner::Customer(row) => (None, Some(row)),
             };
+            let public_id = link.id.as_deref().unwrap_or(&link.key);
+            let taken: Option<String> = sqlx::query_scalar(
+                "SELECT key FROM referral_links WHERE program_id = $1
+                 AND (key = $2 OR public_id = $3) AND deleted_at IS NULL",
+            )
+            .bind(program_id)
+            .bind(&link.key)
+            .bind(public_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
+            if let Some(taken) = taken {
+                let field = if taken == link.key { "key" } else { "id" };
+                return Err(StorageError::conflict(
+                    field,
+                    format!("A referral link with this {field} already exists."),
+                ));
+            }
             let utm = serde_json::to_string(&link.utm).unwrap_or_else(|_| "{}".to_owned());
             let now = now_micros();
-            for _ in 0..5 {
-                let inserted = sqlx::query_scalar(
-                    "INSERT INTO referral_links (program_id, public_id, key, partner_id,
-                         customer_id, domain, is_default, label, destination_url, utm,
-                         short_code, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-                     RETURNING id",
-                )
-                .bind(program_id)
-                .bind(link.id.as_deref().unwrap_or(&link.key))
-                .bind(&link.key)
-                .bind(partner_id)
-                .bind(customer_id)
-                .bind(&link.domain)
-                .bind(is_default)
-                .bind(&link.label)
-                .bind(&link.destination_url)
-                .bind(&utm)
-                .bind(short_codes::new_code())
-                .bind(now)
-                .fetch_one(&mut *conn)
-                .await;
-                match inserted {
-                    Ok(row_id) => return Ok(row_id),
-                    Err(error) if is_unique_violation(&error) => {
-                        let taken: Option<String> = sqlx::query_scalar(
-                            "SELECT key FROM referral_links WHERE program_id = $1
-                             AND (key = $2 OR public_id = $3) AND deleted_at IS NULL",
-                        )
-                        .bind(program_id)
-                        .bind(&link.key)
-                        .bind(link.id.as_deref().unwrap_or(&link.key))
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(backend)?;
-                        if let Some(taken) = taken {
-                            let field = if taken == link.key { "key" } else { "id" };
-                            return Err(StorageError::conflict(
-                                field,
-                                format!("A referral link with this {field} already exists."),
-                            ));
-                        }
-                        // A short-code collision: try another code.
-                    }
-                    Err(error) => return Err(backend(error)),
-                }
-            }
-            Err(StorageError::conflict(
-                "key",
-                "Could not allocate a short code; try again.",
-            ))
+            sqlx::query_scalar(
+                "INSERT INTO referral_links (program_id, public_id, key, partner_id,
+                     customer_id, domain, is_default, label, destination_url, utm,
+                     short_code, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+                 RETURNING id",
+            )
+            .bind(program_id)
+            .bind(public_id)
+            .bind(&link.key)
+            .bind(partner_id)
+            .bind(customer_id)
+            .bind(&link.domain)
+            .bind(is_default)
+            .bind(&link.label)
+            .bind(&link.destination_url)
+            .bind(&utm)
+            .bind(short_codes::new_code())
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| conflict_or(e, "key", "A referral link with this key already exists."))
         }
 
         /// The owner of a live customer-owned link: `(customer row, link row)`.
