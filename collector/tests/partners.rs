@@ -152,20 +152,7 @@ async fn partners_are_created_read_updated_and_deleted(backend: Backend) {
 
     // The outbox saw every change.
     let key = hook.body["data"]["key"].as_str().unwrap();
-    let log = app
-        .api(
-            Method::GET,
-            &format!("/v1/webhooks/{key}/deliveries?limit=50"),
-            None,
-        )
-        .await;
-    let mut events: Vec<String> = log.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["event"].as_str().unwrap().to_owned())
-        .collect();
-    events.reverse();
+    let events = common::delivered_events(&app, key).await;
     assert_eq!(
         events,
         [

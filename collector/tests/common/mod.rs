@@ -293,3 +293,17 @@ pub async fn other_affiliate(app: &TestApp) -> String {
     .expect("create program")
     .api_key
 }
+
+/// The events of a webhook's deliveries, oldest first.
+pub async fn delivered_events(app: &TestApp, webhook_key: &str) -> Vec<String> {
+    let uri = format!("/v1/webhooks/{webhook_key}/deliveries?limit=100");
+    let log = app.api(Method::GET, &uri, None).await;
+    let mut events: Vec<String> = log.body["data"]
+        .as_array()
+        .expect("delivery list")
+        .iter()
+        .map(|delivery| delivery["event"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    events.reverse();
+    events
+}
