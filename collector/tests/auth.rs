@@ -23,6 +23,22 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         }
         ("DELETE", "/v1/transactions") => Some(json!({"key": "t1"})),
         ("PUT", "/v1/settings") => Some(json!({"name": "Renamed"})),
+        ("POST", "/v1/partners") => Some(json!({"key": "zed"})),
+        ("PUT", "/v1/partners") => Some(json!({"key": "alice", "update": {"name": "x"}})),
+        ("DELETE", "/v1/partners") => Some(json!({"key": "alice"})),
+        ("PUT", "/v1/partners/{id}") => Some(json!({"name": "x"})),
+        ("POST", "/v1/partner_referral_links") => {
+            Some(json!({"partner": {"key": "alice"}, "key": "zed-link"}))
+        }
+        ("PUT", "/v1/partner_referral_links/{id}")
+        | ("PUT", "/v1/customer_referral_links/{id}") => Some(json!({"label": "x"})),
+        ("POST", "/v1/customer_referral_links") => {
+            Some(json!({"customer": {"key": "alice"}, "key": "zed-link"}))
+        }
+        ("POST", "/v1/coupons") => Some(
+            json!({"code": "ZED", "partner": {"key": "alice"}, "discount_type": "fixed", "discount_value": 1}),
+        ),
+        ("PUT", "/v1/coupons/{code}") => Some(json!({"discount_value": 2})),
         ("POST", "/v1/webhooks") => Some(
             json!({"name": "x", "url": "https://hooks.example.com/x", "events": ["customer.created"]}),
         ),
@@ -31,19 +47,35 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
 }
 
 fn concrete(path: &str) -> String {
-    let path = path.replace(
-        "{key}",
-        if path.starts_with("/v1/transactions") {
-            "t1"
-        } else {
-            "alice"
-        },
-    );
-    if path == "/v1/customers:search" {
+    let path = path
+        .replace(
+            "{key}",
+            if path.starts_with("/v1/transactions") {
+                "t1"
+            } else {
+                "alice"
+            },
+        )
+        .replace("{id}", "alice")
+        .replace("{code}", "alice");
+    if path.ends_with(":search") {
         format!("{path}?query=alice")
     } else {
         path
     }
+}
+
+/// Routes of affiliate programs only (partners, their links, coupons).
+fn affiliate_route(path: &str) -> bool {
+    path.starts_with("/v1/partner") || path.starts_with("/v1/coupons")
+}
+
+/// Lists answer 200 to another program's key (without this program's items).
+fn list_route(method: &str, path: &str) -> bool {
+    method == "GET"
+        && (path.ends_with("s") || path.ends_with(":search"))
+        && !path.contains('{')
+        && path != "/v1/settings"
 }
 
 backend_test!(every_private_route_requires_a_valid_key_of_the_program);
@@ -104,6 +136,20 @@ async fn every_private_route_requires_a_valid_key_of_the_program(backend: Backen
             answer.body
         );
         match (*method, *path) {
+            (_, path) if affiliate_route(path) => {
+                assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method} {uri}")
+            }
+            ("GET", "/v1/customer_referral_links")
+            | ("GET", "/v1/customer_referral_links:search") => {
+                assert_eq!(answer.status, StatusCode::OK, "{method} {uri}");
+                assert_eq!(answer.body["meta"]["total"], 0, "{method} {uri}");
+            }
+            ("POST", "/v1/customer_referral_links") => assert_eq!(
+                answer.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{method} {uri}: {:?}",
+                answer.body
+            ),
             ("GET", "/v1/test") | ("GET", "/v1/settings") | ("PUT", "/v1/settings") => {
                 assert_eq!(answer.status, StatusCode::OK, "{method} {uri}");
                 assert_eq!(
@@ -164,6 +210,85 @@ async fn every_private_route_requires_a_valid_key_of_the_program(backend: Backen
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+backend_test!(every_affiliate_route_requires_a_key_of_the_program);
+async fn every_affiliate_route_requires_a_key_of_the_program(backend: Backend) {
+    let app = common::affiliate_app(backend).await;
+    for (uri, body) in [
+        (
+            "/v1/partners",
+            json!({"key": "alice", "email": "alice@example.com"}),
+        ),
+        (
+            "/v1/partner_referral_links",
+            json!({"partner": {"key": "alice"}, "key": "alice-blog"}),
+        ),
+        (
+            "/v1/coupons",
+            json!({"code": "alice", "partner": {"key": "alice"}, "discount_type": "fixed", "discount_value": 1}),
+        ),
+    ] {
+        let answer = app.api(Method::POST, uri, Some(body)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "{uri}: {:?}",
+            answer.body
+        );
+    }
+    let other = common::other_affiliate(&app).await;
+    let refer_a_friend = app.other.api_key.clone();
+
+    for (method, path, _) in API_ROUTES
+        .iter()
+        .filter(|(_, path, _)| affiliate_route(path))
+    {
+        let method_value: Method = method.parse().unwrap();
+        let uri = concrete(path);
+        let body = body_for(method, path);
+        for key in [None, Some("pk_0000000000000000000000000000000000000000")] {
+            let answer = app
+                .api_as(key, method_value.clone(), &uri, body.clone())
+                .await;
+            assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+        }
+        let answer = app
+            .api_as(
+                Some(&refer_a_friend),
+                method_value.clone(),
+                &uri,
+                body.clone(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method} {uri}");
+
+        let answer = app
+            .api_as(Some(&other), method_value.clone(), &uri, body.clone())
+            .await;
+        let leaked = answer.raw.windows(5).any(|w| w == b"alice");
+        assert!(!leaked, "{method} {uri} leaked: {:?}", answer.body);
+        let expected = match (*method, *path) {
+            (m, p) if list_route(m, p) => StatusCode::OK,
+            ("GET", "/v1/partner_referral_links:domains") => StatusCode::OK,
+            ("POST", "/v1/partners") => StatusCode::CREATED,
+            ("POST", _) if !path.contains('{') => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(answer.status, expected, "{method} {uri}: {:?}", answer.body);
+    }
+    // Untouched.
+    let alice = app.api(Method::GET, "/v1/partners/alice", None).await;
+    assert_eq!(alice.body["data"]["email"], "alice@example.com");
+    let links = app
+        .api(Method::GET, "/v1/partners/alice/referral_links", None)
+        .await;
+    assert_eq!(links.body["meta"]["total"], 2);
+    assert_eq!(
+        app.api(Method::GET, "/v1/coupons/alice", None).await.status,
+        StatusCode::OK
+    );
+    app.shutdown().await;
 }
 
 backend_test!(keys_can_be_added_and_revoked_by_prefix);
