@@ -1,7 +1,7 @@
 //! The demo program: created in the collector on first start, its public id and API key saved under the
 //! data directory (the collector keeps API keys hashed only), and re-used on later starts.
 
-use crate::config::{Attribution, DemoProgramOptions, UrlFormat};
+use crate::config::{Attribution, DemoProgramOptions, ProgramType, UrlFormat};
 use anyhow::{Context, Result};
 use collector::admin::ProgramSpec;
 use collector::program::{self, CookieTime, ProgramKind};
@@ -64,7 +64,7 @@ pub async fn ensure_program(
     Ok(program)
 }
 
-/// The refer-a-friend program for the demo shop at `website`.
+/// The demo program (refer-a-friend unless `options` say affiliate) for the shop at `website`.
 pub fn program_spec(website: &str, options: &DemoProgramOptions) -> ProgramSpec {
     ProgramSpec {
         url_format: match options.url_format {
@@ -94,11 +94,16 @@ pub fn program_spec(website: &str, options: &DemoProgramOptions) -> ProgramSpec 
             }),
             ..RewardRules::default()
         },
-        ..ProgramSpec::new(
-            ProgramKind::ReferAFriend,
-            "Demo Shop refer-a-friend",
-            website,
-        )
+        ..match options.program_type {
+            ProgramType::ReferAFriend => ProgramSpec::new(
+                ProgramKind::ReferAFriend,
+                "Demo Shop refer-a-friend",
+                website,
+            ),
+            ProgramType::Affiliate => {
+                ProgramSpec::new(ProgramKind::Affiliate, "Demo Shop affiliates", website)
+            }
+        }
     }
 }
 

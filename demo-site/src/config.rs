@@ -42,6 +42,10 @@ pub struct DemoConfig {
 /// The demo program's tracking settings (applied when the program is created).
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoProgramOptions {
+    /// Program type: `refer-a-friend` (customers refer friends) or `affiliate` (partners refer
+    /// customers; the tracker writes the `partnero_partner` cookie).
+    #[arg(long, value_enum, default_value_t = ProgramType::ReferAFriend)]
+    pub program_type: ProgramType,
     /// Referral link structure: `query` (`/?ref=KEY`) or `link` (`/aff/KEY`).
     #[arg(long, value_enum, default_value_t = UrlFormat::Query)]
     pub url_format: UrlFormat,
@@ -69,6 +73,7 @@ pub struct DemoProgramOptions {
 impl Default for DemoProgramOptions {
     fn default() -> Self {
         DemoProgramOptions {
+            program_type: ProgramType::ReferAFriend,
             url_format: UrlFormat::Query,
             subdomain_links: false,
             attribution: Attribution::First,
@@ -78,6 +83,15 @@ impl Default for DemoProgramOptions {
             signup_reward: 0,
         }
     }
+}
+
+/// Refer-a-friend or affiliate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgramType {
+    /// Customers refer friends.
+    ReferAFriend,
+    /// Partners refer customers.
+    Affiliate,
 }
 
 /// Referral link structure of the program.

@@ -23,5 +23,5 @@ pub mod snippet;
 pub mod state;
 pub mod users;
 
-pub use config::{Attribution, DemoConfig, DemoProgramOptions, UrlFormat};
+pub use config::{Attribution, DemoConfig, DemoProgramOptions, ProgramType, UrlFormat};
 pub use running::{Running, start};

@@ -46,6 +46,29 @@ impl Api {
         Ok(body.get("data").cloned().unwrap_or(body))
     }
 
+    /// `method path` with a JSON body that must succeed; returns the body's `data`.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> Result<Value> {
+        let response = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base_url))
+            .bearer_auth(&self.api_key)
+            .json(body)
+            .send()
+            .await
+            .with_context(|| format!("{method} {path}"))?;
+        let status = response.status();
+        let body = response.json::<Value>().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("{method} {path} answered {status}: {body}");
+        }
+        Ok(body.get("data").cloned().unwrap_or(body))
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
     /// `GET /v1/customers/{key}`.
     pub async fn customer(&self, key: &str) -> Result<Value> {
         self.get(&format!("/v1/customers/{key}")).await

@@ -14,12 +14,14 @@ pub mod scenario;
 pub mod shop;
 
 pub use browser::Browser;
-pub use demo_site::{Attribution, DemoProgramOptions, UrlFormat};
+pub use demo_site::{Attribution, DemoProgramOptions, ProgramType, UrlFormat};
 pub use scenario::{Ctx, run};
 pub use shop::Shop;
 
 /// The referral cookie of refer-a-friend programs.
 pub const REFERRAL_COOKIE: &str = "partnero_referral";
+/// The referral cookie of affiliate programs (holds the partner's link key).
+pub const PARTNER_COOKIE: &str = "partnero_partner";
 
 /// Sends the harness's and the servers' logs to the test output (`RUST_LOG`, default warnings).
 pub fn init_logging() {
