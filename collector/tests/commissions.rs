@@ -335,3 +335,38 @@ async fn attribution_fields_are_validated_per_program_type(backend: Backend) {
     refer.shutdown().await;
     app.shutdown().await;
 }
+
+backend_test!(browser_sign_ups_carry_the_partner_until_the_backend_confirms_them);
+async fn browser_sign_ups_carry_the_partner_until_the_backend_confirms_them(backend: Backend) {
+    let app = affiliate_app(backend).await;
+    post(&app, "/v1/partners", json!({"key": "john"})).await;
+    post(
+        &app,
+        "/v1/partner_referral_links",
+        json!({"partner": {"key": "john"}, "key": "john-blog"}),
+    )
+    .await;
+    for (key, referral) in [("bob", "john-blog"), ("eve", "ghost")] {
+        let signup = app
+            .beacon(
+                "/pub/signups",
+                json!({"program": app.pid(), "visitor": visitor(), "referral": referral,
+                       "customer": {"key": key, "email": format!("{key}@example.com")}}),
+            )
+            .await;
+        assert_eq!(signup.status, StatusCode::NO_CONTENT, "{:?}", signup.body);
+    }
+    // Browser-reported: attributed, but not a sign-up of the partner yet.
+    let john = app.api(Method::GET, "/v1/partners/john", None).await;
+    assert_eq!(john.body["data"]["stats"]["signups"], 0);
+    let bob = app.api(Method::GET, "/v1/customers/bob", None).await;
+    assert_eq!(bob.body["data"]["partner"]["key"], "john");
+    let eve = app.api(Method::GET, "/v1/customers/eve", None).await;
+    assert_eq!(eve.body["data"]["partner"], Value::Null);
+    // The backend confirms bob: the attribution stays.
+    let confirmed = post(&app, "/v1/customers", json!({"key": "bob", "name": "Bob"})).await;
+    assert_eq!(confirmed["referral_link_key"], "john-blog");
+    let john = app.api(Method::GET, "/v1/partners/john", None).await;
+    assert_eq!(john.body["data"]["stats"]["signups"], 1);
+    app.shutdown().await;
+}

@@ -101,6 +101,24 @@ pub fn link_url(settings: &ProgramSettings, link: &ReferralLink) -> String {
     )
 }
 
+/// `https://KEY.domain/` (with the UTM parameters) when the program accepts subdomain links, the
+/// key is a DNS label and the link has no destination page of its own.
+pub fn subdomain_url(settings: &ProgramSettings, link: &ReferralLink) -> Option<String> {
+    if !settings.subdomain_links || link.destination_url.is_some() {
+        return None;
+    }
+    let base = link
+        .domain
+        .as_deref()
+        .and_then(|id| additional_domain(settings, id))
+        .map_or_else(|| settings.website.clone(), |d| d.base);
+    let on_base = ProgramSettings {
+        website: base,
+        ..settings.clone()
+    };
+    crate::links::subdomain_link(&on_base, &link.key).map(|url| with_query(&url, &link.utm.pairs()))
+}
+
 /// The URL of `key` on `base` (see [`link_url`]).
 pub fn render(
     settings: &ProgramSettings,
@@ -215,6 +233,29 @@ mod tests {
         );
         assert_eq!(listed[1].id.as_deref(), Some("eu.shop.test"));
         assert!(check_destination(&q, "https://eu.shop.test/x").is_ok());
+        let mut sub = settings(UrlFormat::Query);
+        sub.subdomain_links = true;
+        let link = ReferralLink {
+            row_id: 1,
+            program_id: 1,
+            id: "john".into(),
+            key: "john".into(),
+            partner: None,
+            customer: None,
+            domain: Some("eu.shop.test".into()),
+            is_default: false,
+            label: None,
+            destination_url: None,
+            utm: utm.clone(),
+            short_code: "abcdefgh".into(),
+            created_at: crate::clock::now(),
+            updated_at: crate::clock::now(),
+        };
+        assert_eq!(
+            subdomain_url(&sub, &link).as_deref(),
+            Some("https://john.eu.shop.test/?utm_source=partner&utm_campaign=summer%2024")
+        );
+        assert_eq!(subdomain_url(&q, &link), None);
         assert!(check_destination(&q, "https://evil.test/x").is_err());
     }
 }

@@ -69,6 +69,7 @@ pub fn link(settings: &ProgramSettings, link: &ReferralLink, short_base: &str) -
         "direct_tracking_redirect": false,
         "direct_tracking_redirect_url": null,
         "domain_id": link.domain,
+        "subdomain_url": link_urls::subdomain_url(settings, link),
         "label": link.label,
         "destination_url": link.destination_url,
         "utm": {
