@@ -47,15 +47,15 @@ impl ApiError {
         }
     }
 
-    /// True when the API blamed one of the `referring_customer` fields.
+    /// True when the API blamed one of the `referring_customer` or `partner` fields.
     pub fn is_about_referrer(&self) -> bool {
         match self {
             ApiError::Status {
                 errors: Value::Object(fields),
                 ..
-            } => fields
-                .keys()
-                .any(|field| field.starts_with("referring_customer")),
+            } => fields.keys().any(|field| {
+                field.starts_with("referring_customer") || field.starts_with("partner")
+            }),
             _ => false,
         }
     }
@@ -69,6 +69,8 @@ pub struct NewCustomer<'a> {
     pub name: &'a str,
     /// The key from the `partnero_referral` cookie, when the visitor came through a referral link.
     pub referring_customer_key: Option<&'a str>,
+    /// The key from the `partnero_partner` cookie (affiliate programs).
+    pub partner_key: Option<&'a str>,
 }
 
 /// The parts of the customer object the shop keeps.
@@ -99,7 +101,7 @@ impl PartneroClient {
         }
     }
 
-    /// `POST /v1/customers`, with `referring_customer` only when a referral key is known.
+    /// `POST /v1/customers`, with `referring_customer` (or `partner`) only when a key is known.
     pub async fn create_customer(
         &self,
         customer: &NewCustomer<'_>,
@@ -108,6 +110,9 @@ impl PartneroClient {
             json!({ "key": customer.key, "email": customer.email, "name": customer.name });
         if let Some(referrer) = customer.referring_customer_key {
             body["referring_customer"] = json!({ "key": referrer });
+        }
+        if let Some(partner) = customer.partner_key {
+            body["partner"] = json!({ "key": partner });
         }
         let answer = self
             .send(self.http.post(self.url("/v1/customers")).json(&body))

@@ -1,9 +1,12 @@
-//! Reading the `partnero_referral` cookie that the tracker writes when a friend lands on a referral link.
+//! Reading the referral cookies the tracker writes when a visitor lands on a referral link:
+//! `partnero_referral` (refer-a-friend programs) and `partnero_partner` (affiliate programs).
 
 use axum_extra::extract::CookieJar;
 
 /// Name of the cookie holding the referring customer's key.
 pub const REFERRAL_COOKIE: &str = "partnero_referral";
+/// Name of the cookie holding the partner's (link) key in affiliate programs.
+pub const PARTNER_COOKIE: &str = "partnero_partner";
 
 /// What the sign-up found in the referral cookie.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +22,16 @@ pub enum ReferralCookie {
 impl ReferralCookie {
     /// Reads and checks the cookie: keys are 1–64 characters of `[A-Za-z0-9_.-]`.
     pub fn from_jar(jar: &CookieJar) -> Self {
-        match jar.get(REFERRAL_COOKIE) {
+        Self::named(jar, REFERRAL_COOKIE)
+    }
+
+    /// Reads and checks the affiliate cookie (`partnero_partner`).
+    pub fn partner_from_jar(jar: &CookieJar) -> Self {
+        Self::named(jar, PARTNER_COOKIE)
+    }
+
+    fn named(jar: &CookieJar, name: &str) -> Self {
+        match jar.get(name) {
             None => ReferralCookie::Absent,
             Some(cookie) => Self::parse(cookie.value()),
         }

@@ -124,6 +124,7 @@ async fn ensure_demo_referrer(db: &sqlx::SqlitePool, api: &PartneroClient) -> Re
             email: &user.email,
             name: &user.name,
             referring_customer_key: None,
+            partner_key: None,
         };
         let created = api
             .create_customer(&customer)

@@ -1,12 +1,12 @@
 //! The affiliate flow in the browser: a partner's short link is clicked, the visitor lands on the shop
-//! with the `partnero_partner` cookie (the link key), signs up (the backend passes the cookie as
-//! `partner.key`) and buys; the link and the partner show one click, one lead, one conversion, the
-//! revenue and the partner's commission.
+//! with the `partnero_partner` cookie (the link key), signs up through the demo shop (whose backend
+//! passes the cookie as `partner.key`) and buys; the link and the partner show one click, one lead,
+//! one conversion, the revenue and the partner's commission.
 
 use std::time::Duration;
 
 use anyhow::{Result, ensure};
-use e2e::flows::same_amount;
+use e2e::flows::{self, same_amount};
 use e2e::{Ctx, DemoProgramOptions, PARTNER_COOKIE, ProgramType, run};
 use serde_json::{Value, json};
 
@@ -68,32 +68,17 @@ async fn affiliate_flow(ctx: Ctx) -> Result<()> {
     visitor.wait_for_request("/pub/visits").await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // Sign-up: the backend reads the cookie and passes it as the partner key; then a sale.
-    let cookie_value = visitor
-        .cookie(PARTNER_COOKIE)
-        .await?
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
-    let customer = shop
-        .api
-        .post(
-            "/v1/customers",
-            &json!({"key": "bob", "email": "bob@example.com", "name": "Bob",
-                    "partner": {"key": cookie_value}}),
-        )
-        .await?;
+    // Sign-up through the shop: its backend reads the cookie and passes it as `partner.key`;
+    // then the visitor buys the Pro plan ($49), which the backend records through the API.
+    let bob = flows::sign_up(&visitor, &shop, "Bob", "bob@example.com").await?;
+    let customer = shop.api.customer(&bob.customer_key).await?;
     ensure!(customer["partner"]["key"] == "john", "customer: {customer}");
     ensure!(
         customer["referral_link_key"] == "john-promo",
         "customer: {customer}"
     );
-    let sale = shop
-        .api
-        .post(
-            "/v1/transactions",
-            &json!({"customer": {"key": "bob"}, "key": "order_1", "amount": 49, "action": "sale"}),
-        )
-        .await?;
+    let order = flows::buy(&visitor, &shop, "pro").await?;
+    let sale = shop.api.get(&format!("/v1/transactions/{order}")).await?;
     ensure!(
         same_amount(sale["credit"].as_f64().unwrap_or_default(), 4.9),
         "sale: {sale}"
@@ -140,7 +125,7 @@ async fn affiliate_flow(ctx: Ctx) -> Result<()> {
     let commissions = shop.api.get("/v1/partners/john/commissions").await?;
     ensure!(
         commissions[0]["referral_link_key"] == "john-promo"
-            && commissions[0]["transaction_key"] == "order_1",
+            && commissions[0]["transaction_key"] == order.as_str(),
         "commissions: {commissions}"
     );
     Ok(())

@@ -58,37 +58,49 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
-    register_customer(&state, &user, ReferralCookie::from_jar(&jar)).await?;
+    let cookies = (
+        ReferralCookie::from_jar(&jar),
+        ReferralCookie::partner_from_jar(&jar),
+    );
+    register_customer(&state, &user, cookies).await?;
     let session = sessions::create(&state.db, user.id).await?;
     Ok((jar.add(session), Redirect::to("/referrals")).into_response())
 }
 
-/// Creates the customer in the referral API. A garbage or unknown referral key never blocks the
-/// sign-up: the customer is then created without a referrer and the problem is logged.
-async fn register_customer(
-    state: &AppState,
-    user: &User,
-    cookie: ReferralCookie,
-) -> Result<(), AppError> {
-    let referrer = match cookie {
+/// The usable key of a referral cookie (not garbage, not the user's own key).
+fn usable_key(user: &User, cookie: ReferralCookie) -> Option<String> {
+    match cookie {
         ReferralCookie::Absent => None,
         ReferralCookie::Key(key) if key == user.customer_key => None,
         ReferralCookie::Key(key) => Some(key),
         ReferralCookie::Garbage(value) => {
-            tracing::warn!(user = %user.customer_key, cookie = %value, "ignoring a malformed partnero_referral cookie");
+            tracing::warn!(user = %user.customer_key, cookie = %value, "ignoring a malformed referral cookie");
             None
         }
-    };
+    }
+}
+
+/// Creates the customer in the referral API, referred by the `partnero_referral` cookie's customer
+/// (refer-a-friend) or the `partnero_partner` cookie's partner (affiliate). A garbage or unknown
+/// key never blocks the sign-up: the customer is then created without it and the problem is logged.
+async fn register_customer(
+    state: &AppState,
+    user: &User,
+    (referral, partner): (ReferralCookie, ReferralCookie),
+) -> Result<(), AppError> {
+    let referrer = usable_key(user, referral);
+    let partner = usable_key(user, partner);
     let mut customer = NewCustomer {
         key: &user.customer_key,
         email: &user.email,
         name: &user.name,
         referring_customer_key: referrer.as_deref(),
+        partner_key: partner.as_deref(),
     };
     let created = match state.api.create_customer(&customer).await {
         Ok(created) => created,
         Err(e)
-            if referrer.is_some()
+            if (referrer.is_some() || partner.is_some())
                 && (e.is_about_referrer() || e.status().is_some_and(|s| s == 404 || s == 422)) =>
         {
             tracing::warn!(
@@ -98,6 +110,7 @@ async fn register_customer(
                 "the referral key was refused; creating the customer without a referrer"
             );
             customer.referring_customer_key = None;
+            customer.partner_key = None;
             state.api.create_customer(&customer).await?
         }
         Err(e) => return Err(e.into()),
