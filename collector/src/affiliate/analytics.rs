@@ -102,7 +102,7 @@ pub fn stats(totals: &LinkTotals, range: DayRange) -> Value {
     let mut day = range.from;
     while day <= range.to {
         days.insert(day, Day::default());
-        day = day + Duration::days(1);
+        day += Duration::days(1);
     }
     for (at, event) in &totals.events {
         let Some(entry) = days.get_mut(&at.date()) else {
