@@ -544,3 +544,75 @@ async fn customer_links_are_added_to_refer_a_friend_customers(backend: Backend) 
     affiliate.shutdown().await;
     app.shutdown().await;
 }
+
+backend_test!(link_domains_are_settings_and_their_pages_may_report_visits);
+async fn link_domains_are_settings_and_their_pages_may_report_visits(backend: Backend) {
+    let app = affiliate_app(backend).await;
+    for (body, field) in [
+        (
+            json!({"link_domains": ["ftp://promo.test"]}),
+            "link_domains.0",
+        ),
+        (
+            json!({"link_domains": ["https://promo.test/path"]}),
+            "link_domains.0",
+        ),
+        (
+            json!({"link_domains": "https://promo.test"}),
+            "link_domains",
+        ),
+    ] {
+        let answer = app
+            .api(Method::PUT, "/v1/settings", Some(body.clone()))
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_fields(&answer), vec![field.to_owned()], "{body}");
+    }
+    let set = app
+        .api(
+            Method::PUT,
+            "/v1/settings",
+            Some(json!({"update": {"link_domains": ["https://promo.test/", "http://eu.shop.test:3000"]}})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    assert_eq!(
+        set.body["data"]["link_domains"],
+        json!(["https://promo.test", "http://eu.shop.test:3000"])
+    );
+    let domains = app
+        .api(Method::GET, "/v1/partner_referral_links:domains", None)
+        .await;
+    let ids: Vec<Value> = domains.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [Value::Null, json!("promo.test"), json!("eu.shop.test:3000")]
+    );
+    // A link on the new domain; its landing page may report the visit.
+    partner(&app, "john").await;
+    let created = link(
+        &app,
+        json!({"partner": {"key": "john"}, "key": "promo", "domain_id": "promo.test", "is_additional": true}),
+    )
+    .await;
+    assert_eq!(created.body["data"]["url"], "https://promo.test/?ref=promo");
+    let visit = app
+        .beacon_with(
+            "/pub/visits",
+            json!({"program": app.pid(), "key": "promo", "visitor": visitor(),
+                   "url": "https://promo.test/?ref=promo"}),
+            &[("origin", "https://promo.test")],
+        )
+        .await;
+    assert_eq!(visit.status, StatusCode::NO_CONTENT, "{:?}", visit.body);
+    let shown = app
+        .api(Method::GET, "/v1/partner_referral_links/promo", None)
+        .await;
+    assert_eq!(shown.body["data"]["clicks"], 1);
+    app.shutdown().await;
+}

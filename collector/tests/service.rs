@@ -97,6 +97,8 @@ async fn cli_creates_programs_and_manages_keys(backend: Backend) {
         "https://shop.test",
         "--query-param",
         "via",
+        "--link-domain",
+        "https://eu.shop.test/",
         "--cookie-days",
         "lifetime",
         "--rewards",
@@ -162,6 +164,7 @@ async fn cli_creates_programs_and_manages_keys(backend: Backend) {
             .unwrap()
             .unwrap();
         assert_eq!(program.settings.query_param, "via");
+        assert_eq!(program.settings.link_domains, ["https://eu.shop.test"]);
         assert_eq!(
             program.settings.cookie_time,
             collector::program::CookieTime::Lifetime

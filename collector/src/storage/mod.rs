@@ -212,7 +212,9 @@ pub trait Storage: affiliate::AffiliateStorage + Send + Sync + 'static {
     // confirmed through the API; also buyers created with a transaction), `customer.updated`,
     // `customer.deleted` (data: the customer before deletion), `transaction.created` (API only),
     // `transaction.updated` (archive/restore), `transaction.deleted` (refund), `reward.created`
-    // (every reward row). Browser-reported records emit nothing.
+    // (every reward row, and every partner commission), and from `affiliate::AffiliateStorage`
+    // `partner.created|updated|archived|deleted` and `reward.paid`. Browser-reported records emit
+    // nothing.
 
     /// Creates a webhook; a taken key is a `Conflict` on `key`.
     async fn create_webhook(&self, program_id: i64, webhook: &NewWebhook)
