@@ -294,6 +294,38 @@ async fn partner_link_validation_errors_name_the_field(backend: Backend) {
         )
         .await;
     assert_eq!(error_fields(&bad_range), vec!["from"]);
+    for (query, field) in [
+        ("to=9999-12-31", "to"),
+        ("from=2025-05-09&to=2025-05-01", "from"),
+        ("from=2020-01-01&to=2025-01-01", "from"),
+        ("colour=red", "colour"),
+    ] {
+        let answer = app
+            .api(
+                Method::GET,
+                &format!("/v1/partner_referral_links/john?{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(error_fields(&answer), vec![field.to_owned()], "{query}");
+    }
+    let non_ascii = link(
+        &app,
+        json!({"partner": {"key": "john"}, "destination_url": "http://shop.test:3000/caf\u{e9}"}),
+    )
+    .await;
+    assert_eq!(error_fields(&non_ascii), vec!["destination_url"]);
+    for body in [json!({"update": 5}), json!({"key": 5}), json!({"utm": "x"})] {
+        let answer = app
+            .api(
+                Method::PUT,
+                "/v1/partner_referral_links/john",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
     app.shutdown().await;
 }
 

@@ -33,7 +33,9 @@ impl DayRange {
         let format = time::macros::format_description!("[year]-[month]-[day]");
         let parse = |name: &'static str, text: &str| {
             Date::parse(text, &format)
-                .map_err(|_| (name, format!("The {name} must be a date (YYYY-MM-DD).")))
+                .ok()
+                .filter(|date| (1970..=9000).contains(&date.year()))
+                .ok_or_else(|| (name, format!("The {name} must be a date (YYYY-MM-DD).")))
         };
         let to = match to {
             Some(text) => parse("to", text)?,
@@ -160,6 +162,8 @@ mod tests {
         assert_eq!(range.from, date!(2025 - 04 - 10));
         assert!(DayRange::parse(Some("2025-05-10"), Some("2025-05-09"), today).is_err());
         assert!(DayRange::parse(Some("x"), None, today).is_err());
+        assert!(DayRange::parse(None, Some("9999-12-31"), today).is_err());
+        assert!(DayRange::parse(Some("0001-01-01"), Some("0001-01-02"), today).is_err());
         assert!(DayRange::parse(Some("2020-01-01"), None, today).is_err());
         let range = DayRange::parse(Some("2025-05-08"), Some("2025-05-09"), today).unwrap();
         let usd = |minor| UnitAmount {

@@ -163,11 +163,14 @@ pub fn check_destination(settings: &ProgramSettings, url: &str) -> Result<(), St
             .iter()
             .any(|domain| crate::domains::host_matches(&host, domain))
     });
-    if url.len() <= 2048 && on_domain && !url.chars().any(char::is_whitespace) {
+    // Visible ASCII only: the URL becomes a `Location` header (percent-encode anything else).
+    let printable = url.bytes().all(|b| b.is_ascii_graphic());
+    if url.len() <= 2048 && on_domain && printable {
         Ok(())
     } else {
         Err(
-            "The destination_url must be an http(s) URL on one of the program's domains."
+            "The destination_url must be an http(s) URL on one of the program's domains \
+             (percent-encoded, without spaces)."
                 .to_owned(),
         )
     }
@@ -257,5 +260,7 @@ mod tests {
         );
         assert_eq!(subdomain_url(&q, &link), None);
         assert!(check_destination(&q, "https://evil.test/x").is_err());
+        assert!(check_destination(&q, "https://shop.test/caf\u{e9}").is_err());
+        assert!(check_destination(&q, "https://shop.test/a b").is_err());
     }
 }
