@@ -37,7 +37,7 @@ macro_rules! affiliate_backend {
         use crate::affiliate::{commissions, short_codes};
         use crate::clock;
         use crate::ids;
-        use crate::model::{Customer, NewTransaction, Paged, UnitAmount};
+        use crate::model::{Customer, NewCustomer, NewTransaction, Paged, Source, UnitAmount};
         use crate::pagination::PageRequest;
         use crate::program::Program;
         use crate::rewards::{self, SaleContext};
@@ -206,17 +206,11 @@ macro_rules! affiliate_backend {
                 PartnerLookup::Key(_) => "p.key = $2",
                 PartnerLookup::Email(_) => "LOWER(p.email) = LOWER($2)",
             };
-            sqlx::query(sql(format!(
+            let query = format!(
                 "{PARTNER_SELECT} WHERE p.program_id = $1 AND {condition}
                  AND p.deleted_at IS NULL ORDER BY p.id LIMIT 1"
-            )))
-            .bind(program_id)
-            .bind(lookup.value())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(backend)?
-            .map(|row| partner_row(&row))
-            .transpose()
+            );
+            optional_row(conn, query, program_id, lookup.value(), partner_row).await
         }
 
         /// The row `alias.id = row_id` of a `select` list, mapped.
@@ -233,6 +227,24 @@ macro_rules! affiliate_backend {
                 .await
                 .map_err(backend)?;
             map(&row)
+        }
+
+        /// At most one row of `query` bound to (program id, text), mapped.
+        async fn optional_row<T>(
+            conn: &mut $conn,
+            query: String,
+            program_id: i64,
+            text: &str,
+            map: fn(&$row) -> StorageResult<T>,
+        ) -> StorageResult<Option<T>> {
+            sqlx::query(sql(query))
+                .bind(program_id)
+                .bind(text)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(backend)?
+                .map(|row| map(&row))
+                .transpose()
         }
 
         async fn partner_by_row(conn: &mut $conn, row_id: i64) -> StorageResult<Partner> {
@@ -369,17 +381,16 @@ macro_rules! affiliate_backend {
             .map_err(backend)
         }
 
-        /// After a customer is stored: records the customer link the referral came through
+        /// After a customer (row) is stored: records the customer link the referral came through
         /// (`via_link`, when the referrer was found by one of its link keys) and attributes the
         /// customer to a partner (affiliate programs, see [`attach_customer`]).
         pub(super) async fn after_customer_saved(
             conn: &mut $conn,
             program_id: i64,
-            customer_row: i64,
-            via_link: Option<i64>,
-            partner: Option<&PartnerLookup>,
+            (customer_row, via_link): (i64, Option<i64>),
+            new: &NewCustomer,
+            source: Source,
             field_prefix: &str,
-            strict: bool,
         ) -> StorageResult<()> {
             if let Some(link_row) = via_link {
                 sqlx::query("UPDATE customers SET link_id = $1 WHERE id = $2")
@@ -389,7 +400,8 @@ macro_rules! affiliate_backend {
                     .await
                     .map_err(backend)?;
             }
-            if let Some(lookup) = partner {
+            if let Some(lookup) = &new.partner {
+                let strict = source == Source::Api;
                 attach_customer(conn, program_id, customer_row, lookup, field_prefix, strict)
                     .await?;
             }
@@ -907,18 +919,12 @@ macro_rules! affiliate_backend {
                     OwnerKind::Customer => "l.customer_id IS NOT NULL",
                 };
                 let mut conn = self.pool.acquire().await.map_err(backend)?;
-                sqlx::query(sql(format!(
+                let query = format!(
                     "{LINK_SELECT} WHERE l.program_id = $1 AND {owner} AND l.deleted_at IS NULL
                      AND (l.public_id = $2 OR l.key = $2)
                      ORDER BY CASE WHEN l.public_id = $2 THEN 0 ELSE 1 END LIMIT 1"
-                )))
-                .bind(program_id)
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(backend)?
-                .map(|row| link_row(&row))
-                .transpose()
+                );
+                optional_row(&mut conn, query, program_id, id, link_row).await
             }
 
             async fn short_link(
@@ -1194,17 +1200,11 @@ macro_rules! affiliate_backend {
 
             async fn coupon(&self, program_id: i64, code: &str) -> StorageResult<Option<Coupon>> {
                 let mut conn = self.pool.acquire().await.map_err(backend)?;
-                sqlx::query(sql(format!(
+                let query = format!(
                     "{COUPON_SELECT} WHERE k.program_id = $1 AND k.code = $2
                      AND k.deleted_at IS NULL"
-                )))
-                .bind(program_id)
-                .bind(code)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(backend)?
-                .map(|row| coupon_row(&row))
-                .transpose()
+                );
+                optional_row(&mut conn, query, program_id, code, coupon_row).await
             }
 
             async fn update_coupon(

@@ -185,19 +185,8 @@ pub(super) async fn create(
         .map_err(|e| id_conflict(e, field_prefix))?,
     };
 
-    let via_link = via_link.filter(|_| referrer.is_some());
-    let strict = source == Source::Api;
-    let partner = new.partner.as_ref();
-    affiliate::after_customer_saved(
-        conn,
-        program.id,
-        row_id,
-        via_link,
-        partner,
-        field_prefix,
-        strict,
-    )
-    .await?;
+    let saved = (row_id, via_link.filter(|_| referrer.is_some()));
+    affiliate::after_customer_saved(conn, program.id, saved, &new, source, field_prefix).await?;
     let customer = find_by_row(conn, row_id).await?;
     if source == Source::Api
         && let Some(outbox) = Outbox::open(conn, program.id, EventType::CustomerCreated).await?
