@@ -136,6 +136,9 @@ mod tests {
         assert!(EventType::CustomerCreated.supported_by(ProgramKind::ReferAFriend));
         assert!(!EventType::PartnerCreated.supported_by(ProgramKind::ReferAFriend));
         assert!(EventType::PartnerCreated.supported_by(ProgramKind::Affiliate));
+        assert!(!EventType::RewardPaid.supported_by(ProgramKind::ReferAFriend));
+        assert!(EventType::RewardPaid.supported_by(ProgramKind::Affiliate));
+        assert!(EventType::RewardCreated.supported_by(ProgramKind::ReferAFriend));
     }
 
     #[test]
