@@ -370,3 +370,74 @@ async fn browser_sign_ups_carry_the_partner_until_the_backend_confirms_them(back
     assert_eq!(john.body["data"]["stats"]["signups"], 1);
     app.shutdown().await;
 }
+
+backend_test!(commissions_stop_after_the_months_limit_and_payouts_validate);
+async fn commissions_stop_after_the_months_limit_and_payouts_validate(backend: Backend) {
+    let app = TestApp::with(
+        backend,
+        |spec| {
+            spec.kind = collector::program::ProgramKind::Affiliate;
+            spec.rewards = collector::rewards::RewardRules {
+                referrer: Some(collector::rewards::SaleReward {
+                    kind: collector::rewards::RewardKind::Fixed,
+                    value: 500,
+                    limit_sales: None,
+                    limit_months: Some(1),
+                }),
+                ..Default::default()
+            };
+        },
+        |config| config,
+    )
+    .await;
+    post(&app, "/v1/partners", json!({"key": "john"})).await;
+    post(
+        &app,
+        "/v1/customers",
+        json!({"key": "old", "partner": {"key": "john"}}),
+    )
+    .await;
+    post(
+        &app,
+        "/v1/customers",
+        json!({"key": "new", "partner": {"key": "john"}}),
+    )
+    .await;
+    // "old" signed up 40 days ago.
+    app.db
+        .execute("UPDATE customers SET created_at = created_at - 3456000000000 WHERE key = 'old'")
+        .await;
+    let late = post(
+        &app,
+        "/v1/transactions",
+        json!({"customer": {"key": "old"}, "key": "t1", "amount": 100}),
+    )
+    .await;
+    assert_eq!(late["commissions"], json!([]));
+    assert_eq!(late["partner"]["key"], "john");
+    let fresh = post(
+        &app,
+        "/v1/transactions",
+        json!({"customer": {"key": "new"}, "key": "t2", "amount": 100}),
+    )
+    .await;
+    assert_eq!(fresh["credit"], 5, "fixed commission");
+
+    let extra = app
+        .api(
+            Method::POST,
+            "/v1/partners/john/commissions/pay",
+            Some(json!({"all": true})),
+        )
+        .await;
+    assert_eq!(error_fields(&extra), vec!["all"]);
+    let bad_page = app
+        .api(Method::GET, "/v1/partners/john/commissions?page=0", None)
+        .await;
+    assert_eq!(error_fields(&bad_page), vec!["page"]);
+    let unknown = app
+        .api(Method::POST, "/v1/partners/ghost/commissions/pay", None)
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    app.shutdown().await;
+}
