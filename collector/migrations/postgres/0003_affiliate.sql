@@ -82,5 +82,7 @@ CREATE INDEX transactions_partner ON transactions (partner_id);
 CREATE INDEX transactions_link ON transactions (link_id);
 
 -- Server-side short-link clicks are visits with format 'short'; this index finds the click a
--- later tracker visit of the same browser merges into.
-CREATE INDEX visits_short ON visits (program_id, referral_key, ip_hash, created_at);
+-- later tracker visit of the same browser merges into. Partial, so the tracker's own visits (the
+-- hot ingest path) never write to it.
+CREATE INDEX visits_short ON visits (program_id, referral_key, ip_hash, created_at)
+    WHERE format = 'short';
