@@ -441,3 +441,51 @@ async fn commissions_stop_after_the_months_limit_and_payouts_validate(backend: B
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     app.shutdown().await;
 }
+
+backend_test!(created_events_carry_the_partner_attribution);
+async fn created_events_carry_the_partner_attribution(backend: Backend) {
+    let app = affiliate_app(backend).await;
+    let hook = post(
+        &app,
+        "/v1/webhooks",
+        json!({"name": "h", "url": "https://hooks.example.com/x",
+               "events": ["customer.created", "transaction.created"]}),
+    )
+    .await;
+    let hook = hook["key"].as_str().unwrap().to_owned();
+    post(&app, "/v1/partners", json!({"key": "john"})).await;
+    post(
+        &app,
+        "/v1/customers",
+        json!({"key": "bob", "partner": {"key": "john"}}),
+    )
+    .await;
+    post(
+        &app,
+        "/v1/transactions",
+        json!({"customer": {"key": "bob"}, "key": "t1", "amount": 10}),
+    )
+    .await;
+    let log = app
+        .api(
+            Method::GET,
+            &format!("/v1/webhooks/{hook}/deliveries"),
+            None,
+        )
+        .await;
+    let payloads: Vec<Value> = log.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|d| d["payload"].clone())
+        .collect();
+    assert_eq!(payloads.len(), 2, "{payloads:?}");
+    assert_eq!(payloads[0]["event"], "customer.created");
+    assert_eq!(payloads[0]["data"]["partner"]["key"], "john");
+    assert_eq!(payloads[0]["data"]["referral_link_key"], "john");
+    assert_eq!(payloads[1]["event"], "transaction.created");
+    assert_eq!(payloads[1]["data"]["partner"]["key"], "john");
+    assert_eq!(payloads[1]["data"]["commissions"][0]["amount"], 2);
+    app.shutdown().await;
+}

@@ -673,6 +673,88 @@ macro_rules! affiliate_backend {
             Ok(Paged { items, total })
         }
 
+        async fn customer_attribution(
+            conn: &mut $conn,
+            program_id: i64,
+            customer_key: &str,
+        ) -> StorageResult<Option<Attribution>> {
+            let found: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+                "SELECT partner_id, link_id FROM customers
+                 WHERE program_id = $1 AND key = $2 AND deleted_at IS NULL",
+            )
+            .bind(program_id)
+            .bind(customer_key)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
+            let Some((partner_row, link_row)) = found else {
+                return Ok(None);
+            };
+            attribution(conn, partner_row, link_row, None).await
+        }
+
+        async fn transaction_attribution(
+            conn: &mut $conn,
+            program_id: i64,
+            transaction_key: &str,
+        ) -> StorageResult<Option<Attribution>> {
+            let found: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+                "SELECT id, partner_id, link_id, coupon_id FROM transactions
+                 WHERE program_id = $1 AND key = $2",
+            )
+            .bind(program_id)
+            .bind(transaction_key)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
+            let Some((row_id, partner_row, link_row, coupon_row)) = found else {
+                return Ok(None);
+            };
+            let Some(mut found) = attribution(conn, partner_row, link_row, coupon_row).await?
+            else {
+                return Ok(None);
+            };
+            let rows = sqlx::query(sql(format!(
+                "{COMMISSION_SELECT} WHERE m.transaction_id = $1 ORDER BY m.id"
+            )))
+            .bind(row_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(backend)?;
+            found.commissions = rows.iter().map(commission_row).collect::<StorageResult<_>>()?;
+            Ok(Some(found))
+        }
+
+        /// The data of `customer.created`: the customer object, in affiliate programs with its
+        /// partner attribution (as the API answers it).
+        pub(super) async fn customer_event_data(
+            conn: &mut $conn,
+            program: &Program,
+            customer: &Customer,
+        ) -> StorageResult<serde_json::Value> {
+            let mut data = crate::views::customer(&program.settings, customer);
+            if program.kind == crate::program::ProgramKind::Affiliate {
+                let found = customer_attribution(conn, program.id, &customer.key).await?;
+                crate::affiliate::views::attribute(&mut data, found.as_ref(), false);
+            }
+            Ok(data)
+        }
+
+        /// The data of `transaction.created`: the transaction object, in affiliate programs with
+        /// its partner, link, coupon and commissions (as the API answers it).
+        pub(super) async fn transaction_event_data(
+            conn: &mut $conn,
+            program: &Program,
+            transaction: &crate::model::TransactionRecord,
+        ) -> StorageResult<serde_json::Value> {
+            let mut data = crate::views::transaction(transaction);
+            if program.kind == crate::program::ProgramKind::Affiliate {
+                let found = transaction_attribution(conn, program.id, &transaction.key).await?;
+                crate::affiliate::views::attribute(&mut data, found.as_ref(), true);
+            }
+            Ok(data)
+        }
+
         #[async_trait]
         impl AffiliateStorage for $storage {
             async fn create_partner(
@@ -1339,19 +1421,7 @@ macro_rules! affiliate_backend {
                 customer_key: &str,
             ) -> StorageResult<Option<Attribution>> {
                 let mut conn = self.pool.acquire().await.map_err(backend)?;
-                let found: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
-                    "SELECT partner_id, link_id FROM customers
-                     WHERE program_id = $1 AND key = $2 AND deleted_at IS NULL",
-                )
-                .bind(program_id)
-                .bind(customer_key)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(backend)?;
-                let Some((partner_row, link_row)) = found else {
-                    return Ok(None);
-                };
-                attribution(&mut conn, partner_row, link_row, None).await
+                customer_attribution(&mut conn, program_id, customer_key).await
             }
 
             async fn transaction_attribution(
@@ -1360,32 +1430,7 @@ macro_rules! affiliate_backend {
                 transaction_key: &str,
             ) -> StorageResult<Option<Attribution>> {
                 let mut conn = self.pool.acquire().await.map_err(backend)?;
-                let found: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
-                    "SELECT id, partner_id, link_id, coupon_id FROM transactions
-                     WHERE program_id = $1 AND key = $2",
-                )
-                .bind(program_id)
-                .bind(transaction_key)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(backend)?;
-                let Some((row_id, partner_row, link_row, coupon_row)) = found else {
-                    return Ok(None);
-                };
-                let Some(mut found) =
-                    attribution(&mut conn, partner_row, link_row, coupon_row).await?
-                else {
-                    return Ok(None);
-                };
-                let rows = sqlx::query(sql(format!(
-                    "{COMMISSION_SELECT} WHERE m.transaction_id = $1 ORDER BY m.id"
-                )))
-                .bind(row_id)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(backend)?;
-                found.commissions = rows.iter().map(commission_row).collect::<StorageResult<_>>()?;
-                Ok(Some(found))
+                transaction_attribution(&mut conn, program_id, transaction_key).await
             }
         }
 

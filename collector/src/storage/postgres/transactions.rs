@@ -265,9 +265,8 @@ async fn create_one(
     if source == Source::Api
         && let Some(outbox) = Outbox::open(conn, program.id, EventType::TransactionCreated).await?
     {
-        outbox
-            .write(conn, &views::transaction(&transaction))
-            .await?;
+        let data = affiliate::transaction_event_data(conn, program, &transaction).await?;
+        outbox.write(conn, &data).await?;
     }
     Ok(TransactionOutcome {
         transaction,

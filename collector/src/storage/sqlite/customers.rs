@@ -191,7 +191,7 @@ pub(super) async fn create(
     if source == Source::Api
         && let Some(outbox) = Outbox::open(conn, program.id, EventType::CustomerCreated).await?
     {
-        let data = views::customer(&program.settings, &customer);
+        let data = affiliate::customer_event_data(conn, program, &customer).await?;
         outbox.write(conn, &data).await?;
     }
     let mut rewards = Vec::new();
