@@ -243,6 +243,17 @@ async fn coupons_attribute_sales_without_a_cookie(backend: Backend) {
     .await;
     assert_eq!(plain["partner"], Value::Null);
     assert_eq!(plain["commissions"], json!([]));
+    // Lists carry the attribution too.
+    let list = app.api(Method::GET, "/v1/transactions", None).await;
+    let partners: Vec<Value> = list.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["partner"]["key"].clone())
+        .collect();
+    assert_eq!(partners, [json!("john"), json!("john"), Value::Null]);
+    let customers = app.api(Method::GET, "/v1/customers", None).await;
+    assert_eq!(customers.body["data"][1]["partner"]["key"], "ann");
 
     // Unknown coupon: 422 naming the field, nothing stored (also inside a batch).
     let unknown = app

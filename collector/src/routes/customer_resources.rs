@@ -102,11 +102,7 @@ pub async fn referrals(
         .storage
         .list_customers(program.id, &filter, page)
         .await?;
-    let items = result
-        .items
-        .iter()
-        .map(|c| views::customer(&program.settings, c))
-        .collect();
+    let items = super::customers::customer_objects(&state, &program, &result.items).await?;
     Ok(page_json(
         &state,
         &headers,
@@ -138,7 +134,7 @@ pub async fn transactions(
         .storage
         .list_transactions(program.id, &filter, page)
         .await?;
-    let items = result.items.iter().map(views::transaction).collect();
+    let items = super::transactions::transaction_objects(&state, &program, &result.items).await?;
     Ok(page_json(
         &state,
         &headers,

@@ -209,6 +209,19 @@ pub async fn show(
     Ok(ok(customer_object(&state, &program, &customer).await?))
 }
 
+/// Customer objects of a list (see [`customer_object`]).
+pub(crate) async fn customer_objects(
+    state: &AppState,
+    program: &Program,
+    customers: &[Customer],
+) -> Result<Vec<Value>, AppError> {
+    let mut objects = Vec::with_capacity(customers.len());
+    for customer in customers {
+        objects.push(customer_object(state, program, customer).await?);
+    }
+    Ok(objects)
+}
+
 /// The customer object; in affiliate programs with its `partner` and `referral_link_key`.
 pub(crate) async fn customer_object(
     state: &AppState,
@@ -344,11 +357,7 @@ async fn list_page(
         .storage
         .list_customers(program.id, &filter, page)
         .await?;
-    let items = result
-        .items
-        .iter()
-        .map(|customer| views::customer(&program.settings, customer))
-        .collect();
+    let items = customer_objects(state, program, &result.items).await?;
     Ok(page_json(state, headers, path, items, result.total, page))
 }
 

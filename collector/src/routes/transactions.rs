@@ -274,10 +274,8 @@ pub async fn create(
         .create_transactions(&program, items, Source::Api)
         .await?;
     let any_created = outcomes.iter().any(|o| o.created);
-    let mut objects = Vec::with_capacity(outcomes.len());
-    for outcome in &outcomes {
-        objects.push(transaction_object(&state, &program, &outcome.transaction).await?);
-    }
+    let records: Vec<TransactionRecord> = outcomes.into_iter().map(|o| o.transaction).collect();
+    let objects = transaction_objects(&state, &program, &records).await?;
     let body = if batch {
         Value::Array(objects)
     } else {
@@ -294,6 +292,19 @@ async fn show_key(state: &AppState, program: &Program, key: &str) -> Result<Resp
     };
     let record = found.ok_or_else(|| AppError::not_found("Transaction"))?;
     Ok(ok(transaction_object(state, program, &record).await?))
+}
+
+/// Transaction objects of a list (see [`transaction_object`]).
+pub(crate) async fn transaction_objects(
+    state: &AppState,
+    program: &Program,
+    records: &[TransactionRecord],
+) -> Result<Vec<Value>, AppError> {
+    let mut objects = Vec::with_capacity(records.len());
+    for record in records {
+        objects.push(transaction_object(state, program, record).await?);
+    }
+    Ok(objects)
 }
 
 /// The transaction object; in affiliate programs with its `partner`, `referral_link_key`,
@@ -367,7 +378,7 @@ pub async fn list(
         .storage
         .list_transactions(program.id, &filter, page)
         .await?;
-    let items = result.items.iter().map(views::transaction).collect();
+    let items = transaction_objects(&state, &program, &result.items).await?;
     Ok(page_json(
         &state,
         &headers,
