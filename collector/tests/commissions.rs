@@ -254,6 +254,17 @@ async fn coupons_attribute_sales_without_a_cookie(backend: Backend) {
     assert_eq!(partners, [json!("john"), json!("john"), Value::Null]);
     let customers = app.api(Method::GET, "/v1/customers", None).await;
     assert_eq!(customers.body["data"][1]["partner"]["key"], "ann");
+    // A deleted partner earns nothing more.
+    let gone = app.api(Method::DELETE, "/v1/partners/ann", None).await;
+    assert_eq!(gone.status, StatusCode::OK);
+    let after = post(
+        &app,
+        "/v1/transactions",
+        json!({"customer": {"key": "eve"}, "key": "t4", "amount": 50}),
+    )
+    .await;
+    assert_eq!(after["partner"], Value::Null);
+    assert_eq!(after["commissions"], json!([]));
 
     // Unknown coupon: 422 naming the field, nothing stored (also inside a batch).
     let unknown = app

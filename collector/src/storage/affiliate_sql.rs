@@ -486,9 +486,13 @@ macro_rules! affiliate_backend {
                 return Ok(());
             }
             let (buyer_row, buyer_created_at) = (buyer.row_id, buyer.created_at);
-            let buyer: (Option<i64>, Option<i64>) =
-                sqlx::query_as("SELECT partner_id, link_id FROM customers WHERE id = $1")
-                    .bind(buyer_row)
+            // The buyer's partner, unless it was deleted since.
+            let buyer: (Option<i64>, Option<i64>) = sqlx::query_as(
+                "SELECT p.id, c.link_id FROM customers c
+                 LEFT JOIN partners p ON p.id = c.partner_id AND p.deleted_at IS NULL
+                 WHERE c.id = $1",
+            )
+            .bind(buyer_row)
                     .fetch_one(&mut *conn)
                     .await
                     .map_err(backend)?;
