@@ -28,8 +28,8 @@ async fn coupons_are_created_changed_listed_and_deleted(backend: Backend) {
     assert_eq!(answer.body["data"]["partner"]["key"], "john");
     assert_eq!(answer.body["data"]["discount_type"], "percentage");
     assert_eq!(answer.body["data"]["discount_value"], 20);
-    // The seed's field names work too.
-    let seed = app
+    // Partnero's guide names the fields `coupon_code` and `partner_key`; they work too.
+    let aliased = app
         .api(
             Method::POST,
             "/v1/coupons",
@@ -37,8 +37,8 @@ async fn coupons_are_created_changed_listed_and_deleted(backend: Backend) {
                         "discount_type": "fixed", "discount_value": 5.5})),
         )
         .await;
-    assert_eq!(seed.status, StatusCode::CREATED, "{:?}", seed.body);
-    assert_eq!(seed.body["data"]["discount_value"], 5.5);
+    assert_eq!(aliased.status, StatusCode::CREATED, "{:?}", aliased.body);
+    assert_eq!(aliased.body["data"]["discount_value"], 5.5);
 
     let changed = app
         .api(
