@@ -1,4 +1,5 @@
-//! The storage of the affiliate side (see `crate::affiliate`), a supertrait of [`super::Storage`].
+//! The storage of the affiliate side (see `crate::affiliate`): one trait per resource, gathered in
+//! [`AffiliateStorage`], a supertrait of [`super::Storage`].
 //!
 //! Both backends implement it from the same SQL (`affiliate_sql`). Partner changes write
 //! `partner.*` events and commissions `reward.created` / `reward.paid` to the outbox inside the
@@ -17,9 +18,9 @@ use crate::model::Paged;
 use crate::pagination::PageRequest;
 use crate::program::Program;
 
-/// Partners, links, coupons and commissions.
+/// Partners of affiliate programs.
 #[async_trait]
-pub trait AffiliateStorage {
+pub trait PartnerStorage {
     /// Creates a partner and its default link (key = partner key); `partner.created`.
     async fn create_partner(
         &self,
@@ -52,7 +53,11 @@ pub trait AffiliateStorage {
     /// A partner's statistics.
     async fn partner_stats(&self, program_id: i64, partner_row: i64)
     -> StorageResult<PartnerStats>;
+}
 
+/// Referral links of partners and customers, short links and link analytics.
+#[async_trait]
+pub trait LinkStorage {
     /// Creates a link; a taken key is a `Conflict` on `key`.
     async fn create_link(&self, program_id: i64, link: NewLink) -> StorageResult<ReferralLink>;
     /// A live link of that kind by public id, falling back to key.
@@ -88,7 +93,11 @@ pub trait AffiliateStorage {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> StorageResult<LinkTotals>;
+}
 
+/// Coupons tied to partners.
+#[async_trait]
+pub trait CouponStorage {
     /// Creates a coupon; a taken code is a `Conflict` on `code`.
     async fn create_coupon(&self, program_id: i64, coupon: NewCoupon) -> StorageResult<Coupon>;
     /// A live coupon by code.
@@ -108,7 +117,11 @@ pub trait AffiliateStorage {
         program_id: i64,
         page: PageRequest,
     ) -> StorageResult<Paged<Coupon>>;
+}
 
+/// Partners' commissions.
+#[async_trait]
+pub trait CommissionStorage {
     /// A partner's commissions, newest first.
     async fn commissions(
         &self,
@@ -122,6 +135,11 @@ pub trait AffiliateStorage {
         program_id: i64,
         partner_row: i64,
     ) -> StorageResult<Vec<Commission>>;
+}
+
+/// Partner attribution of customers and transactions.
+#[async_trait]
+pub trait AttributionStorage {
     /// The partner (and link) a live customer is attributed to.
     async fn customer_attribution(
         &self,
@@ -134,4 +152,15 @@ pub trait AffiliateStorage {
         program_id: i64,
         transaction_key: &str,
     ) -> StorageResult<Option<Attribution>>;
+}
+
+/// Partners, links, coupons, commissions and attribution.
+pub trait AffiliateStorage:
+    PartnerStorage + LinkStorage + CouponStorage + CommissionStorage + AttributionStorage
+{
+}
+
+impl<T> AffiliateStorage for T where
+    T: PartnerStorage + LinkStorage + CouponStorage + CommissionStorage + AttributionStorage
+{
 }
