@@ -85,7 +85,9 @@ macro_rules! common_sql {
             pattern
         }
 
-        fn partner_ref(row: &$row, prefix: &str) -> StorageResult<Option<PartnerRef>> {
+        /// A partner or customer reference (the same shape) from the columns `{prefix}public_id`,
+        /// `{prefix}key`, `{prefix}email` and `{prefix}name`; `None` when the key is null.
+        pub(super) fn partner_ref(row: &$row, prefix: &str) -> StorageResult<Option<PartnerRef>> {
             let key: Option<String> = row
                 .try_get(format!("{prefix}key").as_str())
                 .map_err(backend)?;

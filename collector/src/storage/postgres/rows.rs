@@ -3,6 +3,7 @@
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
+use super::affiliate::partner_ref as customer_ref;
 use super::backend;
 use crate::clock;
 use crate::model::{Customer, CustomerRef, RewardRecord, Source, TransactionRecord, UnitAmount};
@@ -52,26 +53,6 @@ macro_rules! reward_select {
     };
 }
 pub(super) use reward_select;
-
-/// A customer reference from columns named `{prefix}public_id`, `{prefix}key`, ...
-fn customer_ref(row: &PgRow, prefix: &str) -> StorageResult<Option<CustomerRef>> {
-    let key: Option<String> = row
-        .try_get(format!("{prefix}key").as_str())
-        .map_err(backend)?;
-    let Some(key) = key else { return Ok(None) };
-    Ok(Some(CustomerRef {
-        id: row
-            .try_get(format!("{prefix}public_id").as_str())
-            .map_err(backend)?,
-        key,
-        email: row
-            .try_get(format!("{prefix}email").as_str())
-            .map_err(backend)?,
-        name: row
-            .try_get(format!("{prefix}name").as_str())
-            .map_err(backend)?,
-    }))
-}
 
 pub(super) fn customer(row: &PgRow) -> StorageResult<Customer> {
     let tags: String = row.try_get("tags").map_err(backend)?;
