@@ -310,7 +310,10 @@ mod tests {
             .unwrap();
         let (written, was_written) = oneshot::channel();
         let error = w.commit_signalling(written).await.unwrap_err();
-        assert!(error.to_string().contains("syncing the database log"), "{error}");
+        assert!(
+            error.to_string().contains("syncing the database log"),
+            "{error}"
+        );
         assert!(was_written.await.is_ok());
     }
 
