@@ -1,9 +1,11 @@
-//! Group commit for visits: handlers queue a visit with a oneshot, one writer task commits
-//! whole batches in a single database transaction and then acknowledges every visit in it.
+//! Group commit for visits: handlers queue a visit with a oneshot, one writer task cuts the queue
+//! into batches, each recorded in a single database transaction and acknowledged once durable.
+//! The next batch is cut as soon as the previous one is written, so it is written while the
+//! previous one is still being made durable, and it holds every visit that arrived meanwhile.
 
 use std::sync::Arc;
 
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::AppError;
@@ -12,6 +14,9 @@ use crate::storage::Storage;
 
 /// Queued visits waiting for the writer.
 const QUEUE_CAPACITY: usize = 16_384;
+
+/// Written batches that may wait for durability at the same time.
+const BATCHES_IN_FLIGHT: u32 = 16;
 
 struct Job {
     visit: NewVisit,
@@ -70,8 +75,12 @@ async fn run(
     max_batch: usize,
     shutdown: Arc<Notify>,
 ) {
+    let in_flight = Arc::new(Semaphore::new(BATCHES_IN_FLIGHT as usize));
     let mut closing = false;
     loop {
+        let Ok(permit) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
         let first = if closing {
             receiver.recv().await
         } else {
@@ -93,21 +102,35 @@ async fn run(
                 Err(_) => break,
             }
         }
-        let (visits, waiters): (Vec<NewVisit>, Vec<_>) =
-            batch.into_iter().map(|job| (job.visit, job.done)).unzip();
-        match storage.record_visits(&visits).await {
-            Ok(unique) => {
-                for (done, unique) in waiters.into_iter().zip(unique) {
-                    let _ = done.send(Ok(unique));
-                }
+        let storage = storage.clone();
+        let (written, next) = oneshot::channel();
+        tokio::spawn(async move {
+            record_batch(&*storage, batch, written).await;
+            drop(permit);
+        });
+        // Visits that arrive while this batch is written join the next one.
+        let _ = next.await;
+    }
+    // Wait for the batches still in flight.
+    let _ = in_flight.acquire_many(BATCHES_IN_FLIGHT).await;
+    tracing::debug!("visit writer stopped");
+}
+
+/// Records one batch and answers each of its visits.
+async fn record_batch(storage: &dyn Storage, batch: Vec<Job>, written: oneshot::Sender<()>) {
+    let (visits, waiters): (Vec<NewVisit>, Vec<_>) =
+        batch.into_iter().map(|job| (job.visit, job.done)).unzip();
+    match storage.record_visits_signalling(&visits, written).await {
+        Ok(unique) => {
+            for (done, unique) in waiters.into_iter().zip(unique) {
+                let _ = done.send(Ok(unique));
             }
-            Err(error) => {
-                tracing::error!(%error, count = visits.len(), "committing visits failed");
-                for done in waiters {
-                    let _ = done.send(Err(error.to_string()));
-                }
+        }
+        Err(error) => {
+            tracing::error!(%error, count = visits.len(), "committing visits failed");
+            for done in waiters {
+                let _ = done.send(Err(error.to_string()));
             }
         }
     }
-    tracing::debug!("visit writer stopped");
 }

@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: the benchmarks whose output goes into BENCHMARKS.md.
 //!
-//! 1. Ingest on SQLite: `cargo bench -p collector --bench ingest`.
-//! 2. Ingest on PostgreSQL, when `TEST_DATABASE_URL` names a server: a fresh `collector_bench` database.
+//! 1. Ingest on SQLite: `cargo bench -p collector --bench ingest`, with 64 and with 256 connections.
+//! 2. Ingest on PostgreSQL (256 connections), when `TEST_DATABASE_URL` names a server: a fresh
+//!    `collector_bench` database.
 //! 3. Tracker load time in headless Chromium: `cargo bench -p e2e --bench tracker_load`.
 
 use anyhow::{Context, Result, bail};
@@ -41,7 +42,16 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// Runs every benchmark; see the module docs.
 pub fn run(root: &Path) -> Result<()> {
-    cargo_bench(root, "collector", "ingest", &[])?;
+    // Each acknowledged visit waits for one log sync, so a closed loop's throughput is bounded by
+    // connections / sync time: both concurrency levels are reported.
+    for connections in ["64", "256"] {
+        cargo_bench(
+            root,
+            "collector",
+            "ingest",
+            &[("BENCH_CONNECTIONS", connections)],
+        )?;
+    }
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin) if !admin.is_empty() => {
             for sql in [
@@ -57,7 +67,12 @@ pub fn run(root: &Path) -> Result<()> {
                 }
             }
             let url = with_database(&admin, "collector_bench");
-            cargo_bench(root, "collector", "ingest", &[("BENCH_DATABASE_URL", &url)])?;
+            cargo_bench(
+                root,
+                "collector",
+                "ingest",
+                &[("BENCH_DATABASE_URL", &url), ("BENCH_CONNECTIONS", "256")],
+            )?;
         }
         _ => println!(
             "\nnotice: TEST_DATABASE_URL is not set: the PostgreSQL ingest benchmark is skipped"

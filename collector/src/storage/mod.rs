@@ -114,7 +114,17 @@ pub trait Storage: affiliate::AffiliateStorage + Send + Sync + 'static {
     async fn revoke_api_keys(&self, key_hash: &str, key_prefix: &str) -> StorageResult<u64>;
 
     /// Durably records visits in one transaction; returns, per visit, whether it was unique.
-    async fn record_visits(&self, visits: &[NewVisit]) -> StorageResult<Vec<bool>>;
+    async fn record_visits(&self, visits: &[NewVisit]) -> StorageResult<Vec<bool>> {
+        let (written, _) = tokio::sync::oneshot::channel();
+        self.record_visits_signalling(visits, written).await
+    }
+    /// [`Storage::record_visits`] that also sends on `written` as soon as the rows are written
+    /// and the next batch may start, before the commit is durable (it returns once it is).
+    async fn record_visits_signalling(
+        &self,
+        visits: &[NewVisit],
+        written: tokio::sync::oneshot::Sender<()>,
+    ) -> StorageResult<Vec<bool>>;
 
     /// Creates a customer (API) or records a browser-reported one.
     async fn create_customer(

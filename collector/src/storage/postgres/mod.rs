@@ -193,8 +193,12 @@ impl Storage for PostgresStorage {
         programs::revoke_keys(&self.pool, key_hash, key_prefix).await
     }
 
-    async fn record_visits(&self, visits: &[NewVisit]) -> StorageResult<Vec<bool>> {
-        visits::record(&self.pool, visits).await
+    async fn record_visits_signalling(
+        &self,
+        visits: &[NewVisit],
+        written: tokio::sync::oneshot::Sender<()>,
+    ) -> StorageResult<Vec<bool>> {
+        visits::record(&self.pool, visits, written).await
     }
 
     async fn create_customer(

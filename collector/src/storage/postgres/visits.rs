@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use tokio::sync::oneshot;
 
 use super::{backend, locks};
 use crate::clock;
@@ -16,7 +17,13 @@ use crate::storage::{StorageResult, unique_clicks};
 /// Rows per statement: 10 bound values a row stays far below PostgreSQL's 65,535 parameters.
 const ROWS_PER_INSERT: usize = 1000;
 
-pub(super) async fn record(pool: &PgPool, visits: &[NewVisit]) -> StorageResult<Vec<bool>> {
+/// Records a batch; `written` is sent before the commit, so the next batch can start on another
+/// connection while this one commits.
+pub(super) async fn record(
+    pool: &PgPool,
+    visits: &[NewVisit],
+    written: oneshot::Sender<()>,
+) -> StorageResult<Vec<bool>> {
     if visits.is_empty() {
         return Ok(Vec::new());
     }
@@ -77,6 +84,7 @@ pub(super) async fn record(pool: &PgPool, visits: &[NewVisit]) -> StorageResult<
         });
         query.build().execute(&mut *tx).await.map_err(backend)?;
     }
+    let _ = written.send(());
     tx.commit().await.map_err(backend)?;
     Ok(unique)
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite};
+use tokio::sync::oneshot;
 
 use super::{SqliteStorage, backend};
 use crate::clock;
@@ -15,9 +16,11 @@ use crate::storage::{StorageResult, unique_clicks};
 /// Rows per statement: 10 bound values a row stays far below SQLite's 32,766 variables.
 const ROWS_PER_INSERT: usize = 1000;
 
+/// Records a batch; `written` is sent once the writer is free for the next batch.
 pub(super) async fn record(
     storage: &SqliteStorage,
     visits: &[NewVisit],
+    written: oneshot::Sender<()>,
 ) -> StorageResult<Vec<bool>> {
     if visits.is_empty() {
         return Ok(Vec::new());
@@ -73,7 +76,7 @@ pub(super) async fn record(
         });
         query.build().execute(&mut *tx).await.map_err(backend)?;
     }
-    tx.commit().await.map_err(backend)?;
+    tx.commit_signalling(written).await.map_err(backend)?;
     Ok(unique)
 }
 

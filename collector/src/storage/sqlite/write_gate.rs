@@ -6,6 +6,10 @@
 //! `fsync` covers many requests, and nobody is answered before its change is durable. A write that is
 //! dropped without `commit` (an error path) is rolled back to its savepoint and does not affect the
 //! others of its group.
+//!
+//! With a [`WalSyncer`] the `COMMIT` itself does not wait for the disk (`synchronous=NORMAL`): the
+//! group is handed to the syncer, which answers it after `fdatasync` of the log, while the writer
+//! already runs the next group.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -14,6 +18,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+
+use super::wal_sync::WalSyncer;
 
 /// The writer connection and the group in progress.
 #[derive(Default)]
@@ -31,6 +37,8 @@ pub(crate) struct WriteGate {
     pool: SqlitePool,
     writer: Arc<Mutex<Writer>>,
     queued: Arc<AtomicUsize>,
+    /// Makes committed groups durable; `None` for an in-memory database (nothing to sync).
+    syncer: Option<WalSyncer>,
 }
 
 /// One write in progress; derefs to the connection. Call [`WriteTx::commit`] to keep it.
@@ -50,11 +58,12 @@ impl std::fmt::Debug for WriteGate {
 }
 
 impl WriteGate {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
+    pub(crate) fn new(pool: SqlitePool, syncer: Option<WalSyncer>) -> Self {
         Self {
             pool,
             writer: Arc::default(),
             queued: Arc::default(),
+            syncer,
         }
     }
 
@@ -96,14 +105,14 @@ impl WriteGate {
     pub(crate) async fn close(&self) {
         let mut writer = self.writer.lock().await;
         if writer.open {
-            flush(&mut writer).await;
+            flush(&mut writer, self.syncer.as_ref()).await;
         }
         writer.conn = None;
     }
 }
 
-/// Commits the open group and answers everybody in it.
-async fn flush(writer: &mut Writer) {
+/// Commits the open group and answers everybody in it (through the syncer, when there is one).
+async fn flush(writer: &mut Writer, syncer: Option<&WalSyncer>) {
     let result = match writer.conn.as_mut() {
         Some(conn) => sqlx::query("COMMIT")
             .execute(&mut **conn)
@@ -120,21 +129,43 @@ async fn flush(writer: &mut Writer) {
         writer.conn = None;
     }
     writer.open = false;
-    for done in writer.waiting.drain(..) {
-        let _ = done.send(result.clone());
+    let waiting = std::mem::take(&mut writer.waiting);
+    match (result, syncer) {
+        (Ok(()), Some(syncer)) => syncer.after_sync(waiting),
+        (result, _) => {
+            for done in waiting {
+                let _ = done.send(result.clone());
+            }
+        }
     }
 }
 
 impl WriteTx {
     /// Keeps this write: returns once the group holding it is committed (durable).
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.commit_inner(None).await
+    }
+
+    /// [`WriteTx::commit`] that sends on `written` as soon as the writer is free for the next write,
+    /// before this one is durable.
+    pub(crate) async fn commit_signalling(
+        self,
+        written: oneshot::Sender<()>,
+    ) -> Result<(), sqlx::Error> {
+        self.commit_inner(Some(written)).await
+    }
+
+    async fn commit_inner(self, written: Option<oneshot::Sender<()>>) -> Result<(), sqlx::Error> {
         // In its own task, so the group is committed and answered even if the caller goes away.
-        tokio::spawn(self.commit_here())
+        tokio::spawn(self.commit_here(written))
             .await
             .map_err(|e| sqlx::Error::Protocol(format!("write task failed: {e}")))?
     }
 
-    async fn commit_here(mut self) -> Result<(), sqlx::Error> {
+    async fn commit_here(
+        mut self,
+        written: Option<oneshot::Sender<()>>,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("RELEASE SAVEPOINT write")
             .execute(&mut *self)
             .await?;
@@ -143,6 +174,9 @@ impl WriteTx {
         let (done, committed) = oneshot::channel();
         guard.waiting.push(done);
         finish(guard, &self.gate).await;
+        if let Some(written) = written {
+            let _ = written.send(());
+        }
         match committed.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(cause)) => Err(sqlx::Error::Protocol(format!("commit failed: {cause}"))),
@@ -156,7 +190,7 @@ impl WriteTx {
 /// queued before it continues the group and commits it when its own turn ends.
 async fn finish(mut guard: OwnedMutexGuard<Writer>, gate: &WriteGate) {
     if gate.queued.load(Ordering::SeqCst) == 0 && guard.open {
-        flush(&mut guard).await;
+        flush(&mut guard, gate.syncer.as_ref()).await;
     }
 }
 
@@ -224,9 +258,10 @@ mod tests {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
     use std::str::FromStr;
 
-    async fn gate() -> (tempfile::TempDir, SqlitePool, WriteGate) {
+    async fn gate(synced_outside: bool) -> (tempfile::TempDir, SqlitePool, WriteGate) {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("g.db").display());
+        let file = dir.path().join("g.db");
+        let url = format!("sqlite://{}", file.display());
         let options = SqliteConnectOptions::from_str(&url)
             .unwrap()
             .create_if_missing(true)
@@ -240,7 +275,8 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap();
-        let gate = WriteGate::new(pool.clone());
+        let syncer = synced_outside.then(|| WalSyncer::start(&file).unwrap());
+        let gate = WriteGate::new(pool.clone(), syncer);
         (dir, pool, gate)
     }
 
@@ -248,7 +284,41 @@ mod tests {
     /// only itself; every write whose commit returned Ok is stored, and nothing else.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn failed_and_abandoned_writes_do_not_affect_their_group() {
-        let (_dir, pool, gate) = gate().await;
+        for synced_outside in [false, true] {
+            groups_keep_exactly_the_committed_writes(synced_outside).await;
+        }
+    }
+
+    /// With a syncer, `commit` (and `commit_signalling`) report the outcome of the log sync: here
+    /// the files are gone, so the sync fails and so does the commit, although `written` was sent.
+    #[tokio::test]
+    async fn commit_waits_for_the_log_sync() {
+        let (dir, _pool, gate) = gate(true).await;
+        let mut w = gate.begin().await.unwrap();
+        sqlx::query("INSERT INTO t (x, n) VALUES (1, 1)")
+            .execute(&mut *w)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        for file in ["g.db", "g.db-wal"] {
+            std::fs::remove_file(dir.path().join(file)).unwrap();
+        }
+        let mut w = gate.begin().await.unwrap();
+        sqlx::query("INSERT INTO t (x, n) VALUES (2, 2)")
+            .execute(&mut *w)
+            .await
+            .unwrap();
+        let (written, was_written) = oneshot::channel();
+        let error = w.commit_signalling(written).await.unwrap_err();
+        assert!(
+            error.to_string().contains("syncing the database log"),
+            "{error}"
+        );
+        assert!(was_written.await.is_ok());
+    }
+
+    async fn groups_keep_exactly_the_committed_writes(synced_outside: bool) {
+        let (_dir, pool, gate) = gate(synced_outside).await;
         let mut tasks = Vec::new();
         for i in 0..200_i64 {
             let gate = gate.clone();
