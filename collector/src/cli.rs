@@ -83,7 +83,7 @@ pub struct ProgramCreate {
     /// Link path segment.
     #[arg(long, default_value = "aff")]
     pub link_param: String,
-    /// `query` or `link`.
+    /// `query`, `link` or `subdomain`.
     #[arg(long, default_value = "query", value_parser = parse_url_format)]
     pub url_format: UrlFormat,
     /// Cookie lifetime in days, or `lifetime`.
@@ -117,7 +117,8 @@ fn parse_url_format(text: &str) -> Result<UrlFormat, String> {
     match text {
         "query" => Ok(UrlFormat::Query),
         "link" => Ok(UrlFormat::Link),
-        _ => Err("expected query or link".to_owned()),
+        "subdomain" => Ok(UrlFormat::Subdomain),
+        _ => Err("expected query, link or subdomain".to_owned()),
     }
 }
 

@@ -8,6 +8,9 @@ pub fn referral_link(settings: &ProgramSettings, key: &str) -> String {
     match settings.url_format {
         UrlFormat::Query => query_link(settings, key),
         UrlFormat::Link => path_link(settings, key),
+        UrlFormat::Subdomain => {
+            subdomain_link(settings, key).unwrap_or_else(|| query_link(settings, key))
+        }
     }
 }
 
@@ -15,8 +18,9 @@ pub fn referral_link(settings: &ProgramSettings, key: &str) -> String {
 /// subdomain links are on and the key is a valid DNS label.
 pub fn referral_links(settings: &ProgramSettings, key: &str) -> Vec<String> {
     let mut links = vec![referral_link(settings, key)];
-    if settings.subdomain_links
+    if settings.accepts_subdomain_links()
         && let Some(link) = subdomain_link(settings, key)
+        && link != links[0]
     {
         links.push(link);
     }
@@ -134,6 +138,19 @@ mod tests {
             vec!["https://shop.test/aff/Alice", "https://alice.shop.test/"]
         );
         assert_eq!(referral_links(&l, "u_42").len(), 1);
+        let mut s = settings("https://shop.test", UrlFormat::Subdomain);
+        s.subdomain_links = false;
+        assert_eq!(referral_link(&s, "Alice"), "https://alice.shop.test/");
+        assert_eq!(
+            referral_links(&s, "Alice"),
+            vec!["https://alice.shop.test/"]
+        );
+        assert_eq!(referral_link(&s, "u_42"), "https://shop.test/?ref=u_42");
+        let local = settings("http://localhost:8080", UrlFormat::Subdomain);
+        assert_eq!(
+            referral_link(&local, "bob"),
+            "http://localhost:8080/?ref=bob"
+        );
         let www = settings("http://www.shop.test:3000", UrlFormat::Query);
         assert_eq!(
             subdomain_link(&www, "bob").as_deref(),

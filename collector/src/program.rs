@@ -50,6 +50,9 @@ pub enum UrlFormat {
     Query,
     /// `https://site.com/aff/KEY`
     Link,
+    /// `https://KEY.site.com/` (implies subdomain links; keys that are not DNS labels, and sites on
+    /// an IP address or `localhost`, fall back to the query format).
+    Subdomain,
 }
 
 /// Cookie lifetime: a number of days or "lifetime".
@@ -146,7 +149,8 @@ pub struct ProgramSettings {
     pub cookie_time: CookieTime,
     /// First or last touch.
     pub attribution: Attribution,
-    /// Render and accept `KEY.site.com` links.
+    /// Render and accept `KEY.site.com` links (always on with [`UrlFormat::Subdomain`]; see
+    /// [`ProgramSettings::accepts_subdomain_links`]).
     pub subdomain_links: bool,
     /// Hold the referral until the site grants consent.
     pub consent_required: bool,
@@ -156,6 +160,13 @@ pub struct ProgramSettings {
     pub clean_url: bool,
     /// Reward rules.
     pub rewards: RewardRules,
+}
+
+impl ProgramSettings {
+    /// Whether `KEY.site.com` links are rendered and accepted.
+    pub fn accepts_subdomain_links(&self) -> bool {
+        self.subdomain_links || self.url_format == UrlFormat::Subdomain
+    }
 }
 
 /// A stored program.

@@ -9,7 +9,7 @@ use crate::model::{
     Balance, Customer, CustomerRef, CustomerStats, RewardRecord, TransactionRecord, UnitAmount,
 };
 use crate::money;
-use crate::program::{Program, ProgramSettings};
+use crate::program::{Program, ProgramSettings, UrlFormat};
 
 /// `{"data": ..., "status": 1}`.
 pub fn envelope(data: Value) -> Value {
@@ -181,13 +181,17 @@ pub fn public_settings(program: &Program) -> Value {
         "id": program.public_id,
         "type": program.kind.as_str(),
         "cookie_time": settings.cookie_time.to_json(),
-        "url_format": settings.url_format,
+        // The tracker reads keys from the query and, with `subdomain_links`, from the host.
+        "url_format": match settings.url_format {
+            UrlFormat::Subdomain => UrlFormat::Query,
+            format => format,
+        },
         "query_param": settings.query_param,
         "link_param": settings.link_param,
         "param_aliases": aliases,
         "attribution": settings.attribution,
         "domains": program_domains(settings),
-        "subdomain_links": settings.subdomain_links,
+        "subdomain_links": settings.accepts_subdomain_links(),
         "consent_required": settings.consent_required,
         "honor_gpc": settings.honor_gpc,
         "clean_url": settings.clean_url,

@@ -541,3 +541,57 @@ async fn link_format_and_subdomain_links_follow_settings(backend: Backend) {
         ])
     );
 }
+
+backend_test!(subdomain_format_renders_subdomain_links_and_turns_them_on);
+async fn subdomain_format_renders_subdomain_links_and_turns_them_on(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.customer("alice", None).await;
+    app.customer("u_42", None).await;
+    let changed = app
+        .api(
+            Method::PUT,
+            "/v1/settings",
+            Some(json!({"url_format": "subdomain", "subdomain_links": false})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(changed.body["data"]["url_format"], "subdomain");
+    let alice = app.api(Method::GET, "/v1/customers/alice", None).await;
+    assert_eq!(
+        alice.body["data"]["referral_link"],
+        "http://alice.shop.test:3000/"
+    );
+    assert_eq!(
+        alice.body["data"]["referral_links"],
+        json!(["http://alice.shop.test:3000/"])
+    );
+    // A key that is not a DNS label falls back to the query form.
+    let other = app.api(Method::GET, "/v1/customers/u_42", None).await;
+    assert_eq!(
+        other.body["data"]["referral_link"],
+        "http://shop.test:3000/?ref=u_42"
+    );
+    // The tracker is told to accept subdomain links and to read the query as well.
+    let document = app
+        .send(
+            axum::http::Request::get(format!("/pub/programs/{}", app.pid()))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(document.body["url_format"], "query");
+    assert_eq!(document.body["subdomain_links"], true);
+    let wrong = app
+        .api(
+            Method::PUT,
+            "/v1/settings",
+            Some(json!({"url_format": "hostname"})),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body["errors"]["url_format"].is_array(),
+        "{:?}",
+        wrong.body
+    );
+}

@@ -70,6 +70,7 @@ pub fn program_spec(website: &str, options: &DemoProgramOptions) -> ProgramSpec 
         url_format: match options.url_format {
             UrlFormat::Query => program::UrlFormat::Query,
             UrlFormat::Link => program::UrlFormat::Link,
+            UrlFormat::Subdomain => program::UrlFormat::Subdomain,
         },
         cookie_time: match options.cookie_days {
             0 => CookieTime::Lifetime,

@@ -46,7 +46,8 @@ pub struct DemoProgramOptions {
     /// customers; the tracker writes the `partnero_partner` cookie).
     #[arg(long, value_enum, default_value_t = ProgramType::ReferAFriend)]
     pub program_type: ProgramType,
-    /// Referral link structure: `query` (`/?ref=KEY`) or `link` (`/aff/KEY`).
+    /// Referral link structure: `query` (`/?ref=KEY`), `link` (`/aff/KEY`) or `subdomain`
+    /// (`KEY.<shop host>`).
     #[arg(long, value_enum, default_value_t = UrlFormat::Query)]
     pub url_format: UrlFormat,
     /// Also accept `KEY.<shop host>` subdomain links.
@@ -101,6 +102,8 @@ pub enum UrlFormat {
     Query,
     /// `https://shop/aff/KEY`
     Link,
+    /// `https://KEY.shop/` (implies `--subdomain-links`)
+    Subdomain,
 }
 
 /// First-click keeps the first referrer's cookie; last-click overwrites it.

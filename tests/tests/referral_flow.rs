@@ -43,7 +43,7 @@ async fn whole_flow(ctx: Ctx, format: LinkFormat) -> Result<()> {
             ..Default::default()
         },
         LinkFormat::Subdomain => DemoProgramOptions {
-            subdomain_links: true,
+            url_format: UrlFormat::Subdomain,
             ..Default::default()
         },
     };
@@ -71,15 +71,12 @@ async fn whole_flow(ctx: Ctx, format: LinkFormat) -> Result<()> {
             alice.referral_link.clone()
         }
         LinkFormat::Subdomain => {
-            let link = referrer
-                .attr("#referral-links a.referral-link-option", "href")
-                .await?
-                .unwrap_or_default();
             ensure!(
-                link == shop.subdomain_url(&key, "/"),
-                "subdomain link: {link}"
+                alice.referral_link == shop.subdomain_url(&key.to_ascii_lowercase(), "/"),
+                "subdomain link: {}",
+                alice.referral_link
             );
-            link
+            alice.referral_link.clone()
         }
     };
 

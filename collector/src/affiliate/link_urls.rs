@@ -104,7 +104,7 @@ pub fn link_url(settings: &ProgramSettings, link: &ReferralLink) -> String {
 /// `https://KEY.domain/` (with the UTM parameters) when the program accepts subdomain links, the
 /// key is a DNS label and the link has no destination page of its own.
 pub fn subdomain_url(settings: &ProgramSettings, link: &ReferralLink) -> Option<String> {
-    if !settings.subdomain_links || link.destination_url.is_some() {
+    if !settings.accepts_subdomain_links() || link.destination_url.is_some() {
         return None;
     }
     let base = link
@@ -128,10 +128,19 @@ pub fn render(
     utm: &Utm,
 ) -> String {
     let utm_pairs = utm.pairs();
+    let on_base = || ProgramSettings {
+        website: base.to_owned(),
+        ..settings.clone()
+    };
     match (destination, settings.url_format) {
         (None, UrlFormat::Link) => {
             let base = base.split('?').next().unwrap_or(base);
             let url = format!("{base}/{}/{}", settings.link_param, encode(key));
+            with_query(&url, &utm_pairs)
+        }
+        (None, UrlFormat::Subdomain)
+            if let Some(url) = crate::links::subdomain_link(&on_base(), key) =>
+        {
             with_query(&url, &utm_pairs)
         }
         (destination, _) => {
@@ -144,8 +153,12 @@ pub fn render(
 
 /// The domain object of `GET /v1/partner_referral_links:domains`.
 pub fn domain_object(settings: &ProgramSettings, domain: &LinkDomain) -> Value {
+    // A subdomain link cannot be written as a prefix: those programs get the query prefix, which
+    // the tracker accepts as well.
     let prefix = match settings.url_format {
-        UrlFormat::Query => format!("{}?{}=", domain.base, settings.query_param),
+        UrlFormat::Query | UrlFormat::Subdomain => {
+            format!("{}?{}=", domain.base, settings.query_param)
+        }
         UrlFormat::Link => format!("{}/{}/", domain.base, settings.link_param),
     };
     json!({
@@ -259,6 +272,36 @@ mod tests {
             Some("https://john.eu.shop.test/?utm_source=partner&utm_campaign=summer%2024")
         );
         assert_eq!(subdomain_url(&q, &link), None);
+        let s = settings(UrlFormat::Subdomain);
+        assert_eq!(
+            render(&s, "https://eu.shop.test", None, "John", &utm),
+            "https://john.eu.shop.test/?utm_source=partner&utm_campaign=summer%2024"
+        );
+        assert_eq!(
+            render(
+                &s,
+                "https://shop.test",
+                None,
+                "not_a_label",
+                &Utm::default()
+            ),
+            "https://shop.test/?aff=not_a_label"
+        );
+        assert_eq!(
+            render(
+                &s,
+                "https://shop.test",
+                Some("https://shop.test/p"),
+                "k",
+                &Utm::default()
+            ),
+            "https://shop.test/p?aff=k"
+        );
+        assert_eq!(
+            domain_object(&s, &listed[0])["url"],
+            json!("https://shop.test?aff=")
+        );
+        assert!(subdomain_url(&s, &link).is_some());
         assert!(check_destination(&q, "https://evil.test/x").is_err());
         assert!(check_destination(&q, "https://shop.test/caf\u{e9}").is_err());
         assert!(check_destination(&q, "https://shop.test/a b").is_err());
