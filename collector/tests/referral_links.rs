@@ -496,6 +496,24 @@ async fn customer_links_are_added_to_refer_a_friend_customers(backend: Backend) 
     assert_eq!(shown.body["data"]["conversions"], 1);
     assert_eq!(shown.body["data"]["revenue"][0]["amount"], 20);
 
+    // Clicks on added links count in the customer's stats (a short-link click and the tracker
+    // visit it lands on count once).
+    tracker_visit(&app, "alice", "Mozilla/5.0 (one)").await;
+    tracker_visit(&app, "alice-blog", "Mozilla/5.0 (two)").await;
+    let code = shown.body["data"]["short_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        go(&app, &code, "Mozilla/5.0 (three)").await.status,
+        StatusCode::FOUND
+    );
+    tracker_visit(&app, "alice-blog", "Mozilla/5.0 (three)").await;
+    let stats = app
+        .api(Method::GET, "/v1/customers/alice/stats", None)
+        .await;
+    assert_eq!(stats.body["data"]["clicks"], 3, "{:?}", stats.body);
+
     // Update, list, delete; validation; keys never shadow customer keys.
     let changed = app
         .api(

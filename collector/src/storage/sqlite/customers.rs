@@ -14,6 +14,7 @@ use crate::model::{
 use crate::pagination::PageRequest;
 use crate::program::Program;
 use crate::rewards;
+use crate::storage::affiliate_sql::not_merged;
 use crate::storage::{StorageError, StorageResult};
 use crate::views;
 use crate::webhooks::EventType;
@@ -391,12 +392,15 @@ pub(super) async fn stats(
     program_id: i64,
     customer: &Customer,
 ) -> StorageResult<CustomerStats> {
-    let (clicks, unique_clicks): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(is_unique), 0) FROM visits
-         WHERE program_id = ? AND referral_key = ?",
-    )
+    let (clicks, unique_clicks): (i64, i64) = sqlx::query_as(concat!(
+        "SELECT COUNT(*), COALESCE(SUM(v.is_unique), 0) FROM visits v
+         WHERE v.program_id = $1 AND (v.referral_key = $2 OR v.referral_key IN (
+             SELECT key FROM referral_links WHERE customer_id = $3 AND deleted_at IS NULL))",
+        not_merged!()
+    ))
     .bind(program_id)
     .bind(&customer.key)
+    .bind(customer.row_id)
     .fetch_one(pool)
     .await
     .map_err(backend)?;
