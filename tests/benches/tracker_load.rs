@@ -4,6 +4,8 @@
 //!
 //! `cargo bench -p e2e --bench tracker_load` (or `cargo xtask bench`). `BENCH_SAMPLES` (default 5) sets
 //! the samples per case; the median is reported. The target is first visit ≤ 2 round trips + 10 ms.
+//! `BENCH_TIMELINE=1` also prints, for each first visit, where the time went: when each request the
+//! tracker made (loader, wasm, settings) started and ended (Resource Timing), relative to the snippet.
 //!
 //! Timing is taken inside the page: a script injected before any page script (CDP
 //! `Page.addScriptToEvaluateOnNewDocument`) notes `performance.now()` when the snippet defines `po`, and
@@ -74,8 +76,15 @@ async fn cdp(browser: &Browser, cmd: &'static str, params: Value) -> Result<Valu
         .with_context(|| format!("CDP {cmd}"))
 }
 
+/// The requests of the page as `[name, start, end]` in ms since the snippet ran (Resource Timing).
+const TIMELINE: &str = r#"
+return performance.getEntriesByType('resource')
+  .filter((e) => /universal|\.wasm|pub\//.test(e.name))
+  .map((e) => [e.name.replace(/^.*\/(?=[^/]+$)|\?.*$/g, ''), e.startTime - window.__t0, e.responseEnd - window.__t0]);
+"#;
+
 /// Opens `url` and returns the milliseconds from the snippet running to the cookie being written.
-async fn measure(browser: &Browser, url: &str) -> Result<f64> {
+async fn measure(browser: &Browser, url: &str, timeline: bool) -> Result<f64> {
     browser.goto(url).await?;
     let started = Instant::now();
     loop {
@@ -83,6 +92,20 @@ async fn measure(browser: &Browser, url: &str) -> Result<f64> {
             .eval("return [window.__t0 ?? null, window.__t1 ?? null];")
             .await?;
         if let (Some(t0), Some(t1)) = (v[0].as_f64(), v[1].as_f64()) {
+            if timeline {
+                let mut line = format!("  cookie at {:.1} ms;", t1 - t0);
+                if let Some(entries) = browser.eval(TIMELINE).await?.as_array() {
+                    for e in entries {
+                        let (start, end) =
+                            (e[1].as_f64().unwrap_or(0.0), e[2].as_f64().unwrap_or(0.0));
+                        line.push_str(&format!(
+                            " {} {start:.1}..{end:.1}",
+                            e[0].as_str().unwrap_or("?")
+                        ));
+                    }
+                }
+                println!("{line}");
+            }
             return Ok(t1 - t0);
         }
         if started.elapsed() > Duration::from_secs(20) {
@@ -106,6 +129,7 @@ async fn run() -> Result<()> {
     let shop = Shop::start(DemoProgramOptions::default()).await?;
     let driver = ChromeDriver::spawn().await?;
     let url = shop.url("/?ref=bench_key");
+    let timeline = std::env::var("BENCH_TIMELINE").is_ok_and(|v| v == "1");
     println!("tracker load benchmark: {samples} samples per case, median reported");
     println!(
         "{:<10} {:>16} {:>16} {:>22}",
@@ -131,9 +155,9 @@ async fn run() -> Result<()> {
                 json!({ "offline": false, "latency": latency, "downloadThroughput": -1, "uploadThroughput": -1 }),
             )
             .await?;
-            first.push(measure(&browser, &url).await?);
+            first.push(measure(&browser, &url, timeline).await?);
             browser.client.delete_all_cookies().await?;
-            repeat.push(measure(&browser, &url).await?);
+            repeat.push(measure(&browser, &url, false).await?);
             browser.close().await?;
         }
         let target = 2.0 * latency + 10.0;

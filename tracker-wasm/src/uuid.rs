@@ -2,21 +2,25 @@
 //! `crypto.randomUUID` also works on plain-http pages).
 
 use crate::ascii::hex_digit;
+use crate::text::Sink;
 use alloc::string::String;
 
-/// Formats 16 random bytes as a version-4, RFC 4122 variant UUID.
-pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
+/// Writes 16 random bytes as a version-4, RFC 4122 variant UUID.
+pub fn write_uuid_v4(mut bytes: [u8; 16], out: &mut impl Sink) {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let mut out = String::with_capacity(36);
     for (i, b) in bytes.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
+            out.push_str("-");
         }
-        out.push(hex_digit(b >> 4));
-        out.push(hex_digit(*b));
+        out.push_str(hex_digit(b >> 4));
+        out.push_str(hex_digit(*b));
     }
-    out
+}
+
+/// [`write_uuid_v4`] as a `String`.
+pub fn uuid_v4(bytes: [u8; 16]) -> String {
+    crate::text::to_string(|out| write_uuid_v4(bytes, out))
 }
 
 /// True for a lowercase or uppercase UUID in the 8-4-4-4-12 layout.
