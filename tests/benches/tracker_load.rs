@@ -40,6 +40,23 @@ const TIMING_HOOK: &str = r#"
       }
     },
   });
+  // Marks for BENCH_TIMELINE: when the loader started, when the wasm was ready, long tasks.
+  const marks = (window.__marks = []);
+  const mark = (name) => marks.push([name, performance.now()]);
+  const instantiate = WebAssembly.instantiateStreaming;
+  WebAssembly.instantiateStreaming = function () {
+    mark('loader runs');
+    return instantiate.apply(this, arguments).then((r) => (mark('wasm ready'), r));
+  };
+  const json = Response.prototype.json;
+  Response.prototype.json = function () {
+    return json.apply(this, arguments).then((r) => (mark('settings parsed'), r));
+  };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) marks.push(['long task ' + e.duration.toFixed(0) + ' ms', e.startTime]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch (_) {}
 })();
 "#;
 
@@ -76,11 +93,15 @@ async fn cdp(browser: &Browser, cmd: &'static str, params: Value) -> Result<Valu
         .with_context(|| format!("CDP {cmd}"))
 }
 
-/// The requests of the page as `[name, start, end]` in ms since the snippet ran (Resource Timing).
+/// The requests of the page as `[name, start, end]` in ms since the snippet ran (Resource Timing),
+/// then the marks of the timing hook and the first paint as `[name, at]`.
 const TIMELINE: &str = r#"
+const t0 = window.__t0;
 return performance.getEntriesByType('resource')
   .filter((e) => /universal|\.wasm|pub\//.test(e.name))
-  .map((e) => [e.name.replace(/^.*\/(?=[^/]+$)|\?.*$/g, ''), e.startTime - window.__t0, e.responseEnd - window.__t0]);
+  .map((e) => [e.name.replace(/^.*\/(?=[^/]+$)|\?.*$/g, ''), e.startTime - t0, e.responseEnd - t0])
+  .concat(window.__marks.map(([n, t]) => [n, t - t0]))
+  .concat(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime - t0]));
 "#;
 
 /// Opens `url` and returns the milliseconds from the snippet running to the cookie being written.

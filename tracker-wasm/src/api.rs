@@ -18,8 +18,8 @@ use crate::extract::find_key;
 use crate::key::is_valid_key;
 use crate::settings::{Lifetime, Settings};
 use crate::text::Sink;
-use crate::url::{Url, write_without_params};
-use crate::uuid::{is_uuid, write_uuid_v4};
+use crate::url::Url;
+use crate::uuid::is_uuid;
 use alloc::string::String;
 
 /// Separates the fields of an operation's input and answer.
@@ -37,8 +37,9 @@ pub mod op {
     /// Settings, URL parts → `FORMAT KEY`; empty when there is no valid key, `!` when the page is
     /// not on the program's domains.
     pub const FIND: u32 = 1;
-    /// Settings → `COOKIE_NAME MAX_AGE FLAGS`; flags: `c` consent required, `g` honour GPC/DNT,
-    /// `u` clean URL, `f` lifetime cookie (renewed on every visit).
+    /// Settings → `COOKIE_NAME MAX_AGE FLAGS PARAMS`; flags: `c` consent required, `g` honour
+    /// GPC/DNT, `u` clean URL, `f` lifetime cookie (renewed on every visit); params: the query
+    /// parameter names that carry a key, comma-separated (what `clean_url` removes).
     pub const INFO: u32 = 2;
     /// Host → its cookie domain candidates, shortest first.
     pub const CANDIDATES: u32 = 3;
@@ -48,17 +49,13 @@ pub mod op {
     pub const READ: u32 = 5;
     /// Settings, `document.cookie`, key → `1` when the key is to be written (attribution).
     pub const KEEP: u32 = 6;
-    /// `document.cookie`, 16 random bytes (one character each, the low byte counts) → the valid
-    /// visitor id of the cookie, or a new one.
+    /// `document.cookie` → the valid visitor id of the cookie, or empty.
     pub const VISITOR: u32 = 7;
     /// Settings, `document.cookie`, URL parts → `VISITOR REFERRAL` for a sign-up or transaction:
     /// the valid visitor id and the referral key of the cookie, else of the URL (each may be empty).
     pub const IDENTITY: u32 = 8;
-    /// Settings, origin, URL parts → the address without its referral parameters; empty when
-    /// nothing was removed.
-    pub const CLEAN: u32 = 9;
     /// Settings, `document.cookie` → the valid referral key in the program's cookie, or empty.
-    pub const REFERRAL: u32 = 10;
+    pub const REFERRAL: u32 = 9;
 }
 
 /// Runs operation `op` (see [`op`]) on `input`.
@@ -74,7 +71,7 @@ pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
         op::COMMAND => command(input, out),
         op::FIND => {
             let settings = Settings::from_records(next());
-            let url = url_parts("", &mut next);
+            let url = url_parts(&mut next);
             if !settings.allows_host(url.host) {
                 out.push_str("!");
             } else if let Some(found) = find_key(&url, &settings) {
@@ -95,6 +92,13 @@ pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
                 if on {
                     out.push_str(flag);
                 }
+            }
+            out.push_str(SEP_STR);
+            for (i, name) in s.query_params().enumerate() {
+                if i > 0 {
+                    out.push_str(",");
+                }
+                out.push_str(name);
             }
         }
         op::CANDIDATES => {
@@ -124,22 +128,10 @@ pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
                 out.push_str("1");
             }
         }
-        op::VISITOR => {
-            let header = next();
-            match visitor(header) {
-                Some(visitor) => out.push_str(visitor),
-                None => {
-                    let mut bytes = [0u8; 16];
-                    for (b, c) in bytes.iter_mut().zip(next().chars()) {
-                        *b = c as u8;
-                    }
-                    write_uuid_v4(bytes, out)
-                }
-            }
-        }
+        op::VISITOR => out.push_str(visitor(next()).unwrap_or("")),
         op::IDENTITY => {
             let (settings, header) = (Settings::from_records(next()), next());
-            let url = url_parts("", &mut next);
+            let url = url_parts(&mut next);
             out.push_str(visitor(header).unwrap_or(""));
             out.push_str(SEP_STR);
             match referral(&settings, header) {
@@ -151,14 +143,6 @@ pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
                 }
             }
         }
-        op::CLEAN => {
-            let (settings, origin) = (Settings::from_records(next()), next());
-            let url = url_parts(origin, &mut next);
-            let named = |n: &str| settings.query_params().any(|p| p == n);
-            if !write_without_params(&url, named, out) {
-                out.truncate(0);
-            }
-        }
         op::REFERRAL => {
             let settings = Settings::from_records(next());
             out.push_str(referral(&settings, next()).unwrap_or(""));
@@ -168,10 +152,10 @@ pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
 }
 
 /// The URL whose parts (host, path, query, fragment) are the next four fields.
-fn url_parts<'a>(origin: &'a str, next: &mut impl FnMut() -> &'a str) -> Url<'a> {
+fn url_parts<'a>(next: &mut impl FnMut() -> &'a str) -> Url<'a> {
     Url {
         scheme: "",
-        origin,
+        origin: "",
         host: next(),
         path: next(),
         query: next(),
@@ -329,7 +313,10 @@ mod tests {
 
     #[test]
     fn info_cookies_and_candidates() {
-        assert_eq!(run(op::INFO, &[""]), "partnero_referral\u{1f}2592000\u{1f}");
+        assert_eq!(
+            run(op::INFO, &[""]),
+            "partnero_referral\u{1f}2592000\u{1f}\u{1f}ref,ref,aff,via"
+        );
         assert_eq!(
             run(
                 op::INFO,
@@ -337,7 +324,7 @@ mod tests {
                     "type\u{1e}saffiliate\u{1e}cookie_time\u{1e}slifetime\u{1e}consent_required\u{1e}btrue\u{1e}honor_gpc\u{1e}n1\u{1e}clean_url\u{1e}son\u{1e}"
                 ]
             ),
-            "partnero_partner\u{1f}34560000\u{1f}cguf"
+            "partnero_partner\u{1f}34560000\u{1f}cguf\u{1f}ref,ref,aff,via"
         );
         assert_eq!(
             run(op::CANDIDATES, &["a.b.shop.co.uk"]),
@@ -371,18 +358,14 @@ mod tests {
         assert_eq!(run(op::KEEP, &[LAST_CLICK, header, "bob"]), "1");
         let kept = "partnero_session_uuid=123e4567-e89b-42d3-a456-426614174000";
         assert_eq!(
-            run(op::VISITOR, &[kept, "x"]),
+            run(op::VISITOR, &[kept]),
             "123e4567-e89b-42d3-a456-426614174000"
         );
-        let random: String = (0..16u32)
-            .map(|i| char::from_u32(0x1ff - i).unwrap())
-            .collect();
-        let fresh = run(op::VISITOR, &["partnero_session_uuid=bad", &random]);
-        assert_eq!(fresh, "fffefdfc-fbfa-49f8-b7f6-f5f4f3f2f1f0");
+        assert_eq!(run(op::VISITOR, &["partnero_session_uuid=bad"]), "");
     }
 
     #[test]
-    fn identity_and_clean_urls() {
+    fn identity() {
         let visitor = "123e4567-e89b-42d3-a456-426614174000";
         let header = alloc::format!("partnero_session_uuid={visitor}; partnero_referral=alice");
         let parts = ["shop.test", "/", "ref=bob", ""];
@@ -393,27 +376,6 @@ mod tests {
         };
         assert_eq!(identity(&header), alloc::format!("{visitor}\u{1f}alice"));
         assert_eq!(identity(""), "\u{1f}bob");
-        assert_eq!(
-            run(
-                op::CLEAN,
-                &[
-                    "",
-                    "https://shop.test",
-                    "shop.test",
-                    "/p",
-                    "ref=a&utm=1&via=b",
-                    "top"
-                ]
-            ),
-            "https://shop.test/p?utm=1#top"
-        );
-        assert_eq!(
-            run(
-                op::CLEAN,
-                &["", "https://shop.test", "shop.test", "/", "x=1", ""]
-            ),
-            ""
-        );
         assert_eq!(run(99, &["x"]), "");
     }
 }

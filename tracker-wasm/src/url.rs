@@ -1,10 +1,9 @@
 //! Just enough URL handling for a landing page address: its parts (in the browser they come from
-//! `location`/`URL`; [`Url::parse`] splits a whole address), query pairs, percent-decoding and
-//! removing parameters.
+//! `location`/`URL`; [`Url::parse`] splits a whole address), query pairs and percent-decoding.
 
 use crate::ascii::hex_digit;
-use crate::ascii::{has, rsplit_once, split, split_once};
-use crate::text::{Short, Sink};
+use crate::ascii::{rsplit_once, split, split_once};
+use crate::text::Short;
 use alloc::string::String;
 
 /// The parts of an absolute URL, borrowed from the original text.
@@ -133,44 +132,6 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
-/// The address of `url` without the query parameters (and `#name=value` fragment parameters)
-/// whose decoded name `is_named`; `None` when nothing had to be removed.
-pub fn without_params(url: &Url<'_>, is_named: impl Fn(&str) -> bool) -> Option<String> {
-    let mut out = String::new();
-    write_without_params(url, is_named, &mut out).then_some(out)
-}
-
-/// Writes [`without_params`]; false (and whatever was written is to be dropped) when nothing had
-/// to be removed.
-pub fn write_without_params(
-    url: &Url<'_>,
-    is_named: impl Fn(&str) -> bool,
-    out: &mut impl Sink,
-) -> bool {
-    let named = |piece: &str| decode(pair(piece).0).is_some_and(|n| is_named(n.as_str()));
-    out.push_str(url.origin);
-    out.push_str(url.path);
-    let mut removed = false;
-    for (text, lead) in [(url.query, "?"), (url.fragment, "#")] {
-        // A fragment without `=` is an anchor, not parameters: kept as it is.
-        let params = lead == "?" || has(text, b'=');
-        let mut sep = lead;
-        for piece in split(text, b'&') {
-            if params && (piece.is_empty() || named(piece)) {
-                removed |= !piece.is_empty();
-                continue;
-            }
-            if piece.is_empty() && text.is_empty() {
-                continue;
-            }
-            out.push_str(sep);
-            out.push_str(piece);
-            sep = "&";
-        }
-    }
-    removed
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,34 +181,5 @@ mod tests {
         assert_eq!(param("a=1&ref=al%69ce&ref=bob", "ref").unwrap(), "alice");
         assert_eq!(param("a=1", "ref"), None);
         assert_eq!(param("ref", "ref").unwrap(), "");
-    }
-
-    #[test]
-    fn removes_named_params() {
-        assert_eq!(
-            without_params(
-                &Url::parse("https://s.test/p?ref=alice&utm=1#top").unwrap(),
-                |n| n == "ref"
-            )
-            .as_deref(),
-            Some("https://s.test/p?utm=1#top")
-        );
-        assert_eq!(
-            without_params(&Url::parse("https://s.test/?ref=a").unwrap(), |n| n
-                == "ref"
-                || n == "aff")
-            .as_deref(),
-            Some("https://s.test/")
-        );
-        assert_eq!(
-            without_params(&Url::parse("https://s.test/#ref=a&x=1").unwrap(), |n| n
-                == "ref")
-            .as_deref(),
-            Some("https://s.test/#x=1")
-        );
-        assert_eq!(
-            without_params(&Url::parse("https://s.test/?x=1").unwrap(), |n| n == "ref"),
-            None
-        );
     }
 }

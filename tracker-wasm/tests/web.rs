@@ -22,6 +22,9 @@ extern "C" {
     fn cookie_jar(call: &JsValue, host: &str, secure: bool) -> JsValue;
     #[wasm_bindgen(js_name = collectorBase)]
     fn collector_base(host: &JsValue, assets: &JsValue, src: &str) -> JsValue;
+    fn uuid() -> String;
+    #[wasm_bindgen(js_name = withoutParams)]
+    fn without_params(url: &JsValue, names: &JsValue) -> String;
 }
 
 #[wasm_bindgen(module = "/src/web/fields.js")]
@@ -293,6 +296,55 @@ fn the_collector_base_follows_host_then_assets_host_then_the_script() {
         Some("http://127.0.0.1:8080")
     );
     assert_eq!(base(none.clone(), none, ""), None);
+}
+
+#[wasm_bindgen_test]
+fn visitor_ids_are_random_v4_uuids() {
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        let id = uuid();
+        assert!(tracker_wasm::uuid::is_uuid(&id), "{id}");
+        assert_eq!(id.as_bytes()[14], b'4', "{id}");
+        assert!(
+            matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'),
+            "{id}"
+        );
+        assert!(!seen.contains(&id));
+        seen.push(id);
+    }
+}
+
+#[wasm_bindgen_test]
+fn clean_urls_lose_only_the_referral_parameters() {
+    let url = |href: &str| {
+        let class: Function = global_get("URL").unchecked_into();
+        Reflect::construct(&class, &Array::of1(&s(href))).unwrap()
+    };
+    let clean = |href: &str, names: &[&str]| without_params(&url(href), &list(names));
+    assert_eq!(
+        clean("https://s.test/p?ref=alice&utm=1#top", &["ref"]),
+        "https://s.test/p?utm=1#top"
+    );
+    assert_eq!(
+        clean("https://s.test/?ref=a", &["ref", "aff"]),
+        "https://s.test/"
+    );
+    assert_eq!(
+        clean("https://s.test/#ref=a&x=1", &["ref"]),
+        "https://s.test/#x=1"
+    );
+    assert_eq!(
+        clean("https://s.test/p?a=1&r%65f=k&via=2&b", &["ref", "via"]),
+        "https://s.test/p?a=1&b"
+    );
+    assert_eq!(clean("https://s.test/?x=1", &["ref"]), "");
+    assert_eq!(clean("https://s.test/?%zz=1&x", &["ref"]), "");
+    for (a, b, key) in [("utm", "x1", "alice"), ("q", "", "k.e-y_9")] {
+        assert_eq!(
+            clean(&format!("https://shop.test/p?{a}={b}&ref={key}"), &["ref"]),
+            format!("https://shop.test/p?{a}={b}")
+        );
+    }
 }
 
 #[wasm_bindgen_test]

@@ -29,8 +29,7 @@ const READ = 5;
 const KEEP = 6;
 const VISITOR = 7;
 const IDENTITY = 8;
-const CLEAN = 9;
-const REFERRAL = 10;
+const REFERRAL = 9;
 const VISITOR_COOKIE = 'partnero_session_uuid';
 const PROBE_COOKIE = 'partnero_probe';
 /** Elements rendered without code. */
@@ -66,6 +65,45 @@ const tag = (v) => {
 
 /** Host, path, query and fragment of a `location` or `URL` (the core's URL parts). */
 const parts = (u) => [u.hostname, u.pathname, u.search.slice(1), u.hash.slice(1)];
+
+/** A random UUID v4 (the visitor id; `crypto.randomUUID` needs https). */
+export const uuid = () => {
+  const b = w.crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  return Array.from(b, (x, i) => (i == 4 || i == 6 || i == 8 || i == 10 ? '-' : '') + (x | 256).toString(16).slice(1)).join('');
+};
+
+/**
+ * The address of `u` (a `URL` or `location`) without the query parameters (and `#name=value`
+ * fragment parameters) whose decoded name is one of `names`; empty when nothing was removed.
+ */
+export const withoutParams = (u, names) => {
+  let removed;
+  let out = u.origin + u.pathname;
+  for (const [text, lead] of [
+    [u.search.slice(1), '?'],
+    [u.hash.slice(1), '#'],
+  ]) {
+    // A fragment without `=` is an anchor, not parameters: kept as it is.
+    const params = lead == '?' || text.includes('=');
+    let sep = lead;
+    for (const piece of text.split('&')) {
+      let name;
+      try {
+        name = decodeURIComponent(piece.split('=')[0].replace(/\+/g, ' '));
+      } catch (_) {}
+      if (params && (!piece || names.includes(name))) {
+        removed ||= !!piece;
+        continue;
+      }
+      if (!piece && !text) continue;
+      out += sep + piece;
+      sep = '&';
+    }
+  }
+  return removed ? out : '';
+};
 
 const has = (e, name) => !!(e && e.hasAttribute && e.hasAttribute(name));
 
@@ -142,7 +180,7 @@ export function boot(src, net, chunk, call) {
   const reported = [];
   const captured = [];
   const S = () => doc + overrides;
-  /** [cookie name, max-age, flags] (api.rs INFO). */
+  /** [cookie name, max-age, flags, key parameter names] (api.rs INFO). */
   const info = () => T(INFO, S()).split(US);
   const privacy = () => {
     const n = w.navigator;
@@ -189,12 +227,10 @@ export function boot(src, net, chunk, call) {
 
   /** Writes the cookie (per attribution), reports the visit once, cleans the URL. */
   const commit = (key, format, at) => {
-    const [name, age, flags] = info();
+    const [name, age, flags, params] = info();
     const j = cookies();
     if (T(KEEP, S(), d.cookie, key)) j.write(name, key, age);
-    // 16 random bytes, one character each (above U+00FF: never a separator).
-    const random = String.fromCharCode(...Array.from(w.crypto.getRandomValues(new Uint8Array(16)), (b) => b | 256));
-    const visitor = T(VISITOR, d.cookie, random);
+    const visitor = T(VISITOR, d.cookie) || uuid();
     j.write(VISITOR_COOKIE, visitor, age);
     const mark = key + ' ' + at;
     if (!reported.includes(mark)) {
@@ -202,7 +238,7 @@ export function boot(src, net, chunk, call) {
       send('/pub/visits', JSON.stringify({ program, key, visitor, url: at, referrer: d.referrer, format }));
     }
     if (flags.includes('u') && at == location.href) {
-      const clean = T(CLEAN, S(), location.origin, ...parts(location));
+      const clean = withoutParams(location, params.split(','));
       if (clean)
         try {
           history.replaceState(history.state, '', clean);
