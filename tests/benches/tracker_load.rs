@@ -117,12 +117,12 @@ async fn measure(browser: &Browser, url: &str, timeline: bool) -> Result<f64> {
                 let mut line = format!("  cookie at {:.1} ms;", t1 - t0);
                 if let Some(entries) = browser.eval(TIMELINE).await?.as_array() {
                     for e in entries {
-                        let (start, end) =
-                            (e[1].as_f64().unwrap_or(0.0), e[2].as_f64().unwrap_or(0.0));
-                        line.push_str(&format!(
-                            " {} {start:.1}..{end:.1}",
-                            e[0].as_str().unwrap_or("?")
-                        ));
+                        let name = e[0].as_str().unwrap_or("?");
+                        let start = e[1].as_f64().unwrap_or(0.0);
+                        match e[2].as_f64() {
+                            Some(end) => line.push_str(&format!(" {name} {start:.1}..{end:.1};")),
+                            None => line.push_str(&format!(" {name} {start:.1};")),
+                        }
                     }
                 }
                 println!("{line}");

@@ -1,11 +1,11 @@
 //! Rust/WebAssembly drop-in replacement for Partnero's `universal.js` referral tracker.
 //!
-//! The crate is a pure core: URL and referral-key parsing, the cookie domain candidates, cookie
-//! strings, attribution, program settings, command parsing and request bodies (JSON). It is plain
-//! Rust, compiled and tested natively. The browser build exports one function, [`api::call`] as
-//! `run(op, input)` (`web`, wasm32 only), over text; the JavaScript in `src/web/tracker.js`
-//! (bundled into the loader by `cargo xtask build-tracker`) keeps the state and does the DOM work:
-//! the `po` queue, cookies, beacons, history hooks, the sign-up capture and the lazy form chunk.
+//! The crate is a pure core: command parsing, program settings, referral-key extraction from URLs,
+//! the cookie domain candidates, cookie strings and attribution. It is plain Rust, compiled and
+//! tested natively. The browser build (`web`, wasm32 only) exports [`api::answer`] as
+//! `run(op, len)` over UTF-8 text in a shared buffer; the JavaScript in `src/web/` (bundled into the
+//! loader by `cargo xtask build-tracker`) keeps the state and does the DOM work: the `po` queue,
+//! cookies, beacons, history hooks, the sign-up capture and the lazy form chunk.
 //!
 //! With the `slim` feature (the browser build) the crate is `no_std`: panics become a wasm trap and
 //! no formatting machinery is linked, which keeps the download small.
