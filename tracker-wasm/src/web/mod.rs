@@ -2,7 +2,7 @@
 //! [`buffer`]. Numbers are all that cross the boundary and the wasm imports nothing, so the loader
 //! needs no wasm-bindgen glue (no string marshalling, no allocator exports): it encodes the input
 //! into the buffer with `TextEncoder.encodeInto` and decodes the answer from it. The core writes
-//! straight into the buffer, so the browser build links no allocator either.
+//! straight into the buffer, so the browser build never calls the allocator (wasm-opt drops it).
 
 use crate::text::Sink;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
