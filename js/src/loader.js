@@ -57,7 +57,8 @@ try {
   if (base) for (const id of ids) net(base + '/pub/programs/' + id).catch(() => {});
 
   const response = fetch(at(WASM));
-  WebAssembly.instantiateStreaming(response, {})
+  // A browser without instantiateStreaming (or a server sending another MIME type) takes the bytes.
+  new Promise((resolve) => resolve(WebAssembly.instantiateStreaming(response, {})))
     .catch(() => response.then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.instantiate(bytes, {})))
     .then(({ instance }) => {
       // call(op, input): the core's run(op, len) on UTF-8 text in its buffer.
