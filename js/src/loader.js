@@ -1,22 +1,18 @@
-// The hand-written loader behind /js/universal.js (bundled with the wasm-bindgen glue by
+// The hand-written loader behind /js/universal.js (bundled with tracker-wasm/src/web/tracker.js by
 // `cargo xtask build-tracker`). It takes over the `po` queue created by Partnero's snippet:
-// - starts the program-settings request at once, in parallel with compiling the wasm;
-// - boots the wasm tracker and runs the queued calls in order (chained calls after their parent);
+// - starts the program-settings request and the wasm download + compile at once, in parallel
+//   (`WebAssembly.instantiateStreaming`, falling back to bytes when the server's MIME type is off;
+//   the wasm imports nothing and exports numbers only, so no wasm-bindgen glue is needed);
+// - boots the tracker and runs the queued calls in order (chained calls after their parent);
 // - replaces the stub so later calls run at once, also through references to the old stub;
 // - never throws into the page: every failure is reported once with console.warn('[partnero] …').
-import { initSync, Tracker } from '../../tracker-wasm/pkg/tracker_wasm.js';
+import { CALL, boot, collectorBase, warn } from '../../tracker-wasm/src/web/tracker.js';
 
+// Bytes of the core's input/answer buffer (BUFFER_BYTES in tracker-wasm/src/web/mod.rs).
+const BUFFER_BYTES = 65536;
 // Replaced by the content-hashed file names at build time.
 const WASM = '__TRACKER_WASM__';
 const FORM = '__TRACKER_FORM__';
-
-const warn = (error) => {
-  try {
-    console.warn('[partnero] ' + ((error && error.message) || error));
-  } catch (_) {
-    // no console: nothing to report to
-  }
-};
 
 try {
   const w = window;
@@ -25,21 +21,6 @@ try {
   const queue = (stub && stub.q) || [];
   const here = (document.currentScript && document.currentScript.src) || '';
   const at = (file) => new URL(file, here || location.href);
-
-  // The collector base, as the tracker computes it: host, assets_host, then the script's origin.
-  let host = '';
-  let assets = '';
-  const ids = [];
-  const scan = (calls) => {
-    for (const call of calls) {
-      const a = (call && call.a) || [];
-      if (a[0] == 'settings' && a[1] == 'host') host = a[2];
-      if (a[0] == 'settings' && a[1] == 'assets_host') assets = a[2];
-      if (a[0] == 'program' && a[2] == 'load') ids.push(a[1]);
-      scan((call && call.q) || []);
-    }
-  };
-  scan(queue);
 
   // net(url) GETs JSON (one request per URL, shared with the tracker); net(url, body) POSTs
   // text/plain JSON and reads the JSON answer; net(url, body, true) is the keepalive fallback of
@@ -57,27 +38,42 @@ try {
     if (body != null) return request();
     return requests[url] || (requests[url] = request());
   };
-  let base = String(host || assets || '').replace(/[?#].*$/, '').replace(/\/+$/, '');
-  try {
-    base = base || new URL(here).origin;
-  } catch (_) {
-    // no usable script URL: the tracker reports the missing host
-  }
-  for (const id of ids) net(base + '/pub/programs/' + id).catch(() => {});
 
-  fetch(at(WASM))
-    .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(Error('HTTP ' + r.status + ' from ' + r.url))))
-    .then((bytes) => WebAssembly.compile(bytes))
-    .then((module) => {
-      initSync({ module });
-      const run = (kind, value) => tracker.run(kind, value);
-      const tracker = new Tracker(here, net, at(FORM).href, run);
+  // The settings request needs the collector base and the program id: both are in the queue.
+  let host;
+  let assets;
+  const ids = [];
+  const scan = (calls) => {
+    for (const call of calls) {
+      const a = (call && call.a) || [];
+      if (a[0] == 'settings' && a[1] == 'host') host = a[2];
+      if (a[0] == 'settings' && a[1] == 'assets_host') assets = a[2];
+      if (a[0] == 'program' && a[2] == 'load') ids.push(a[1]);
+      scan((call && call.q) || []);
+    }
+  };
+  scan(queue);
+  const base = collectorBase(host, assets, here);
+  if (base) for (const id of ids) net(base + '/pub/programs/' + id).catch(() => {});
+
+  const response = fetch(at(WASM));
+  // A browser without instantiateStreaming (or a server sending another MIME type) takes the bytes.
+  new Promise((resolve) => resolve(WebAssembly.instantiateStreaming(response, {})))
+    .catch(() => response.then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.instantiate(bytes, {})))
+    .then(({ instance }) => {
+      // call(op, input): the core's run(op, len) on UTF-8 text in its buffer.
+      const wasm = instance.exports;
+      const start = wasm.buffer();
+      const encoder = new TextEncoder();
+      const decoder = new TextDecoder();
+      const core = (op, input) => {
+        const view = new Uint8Array(wasm.memory.buffer, start, BUFFER_BYTES);
+        const { read, written } = encoder.encodeInto(input, view);
+        return read < input.length ? '' : decoder.decode(view.subarray(0, wasm.run(op, written)));
+      };
+      const tracker = boot(here, net, at(FORM).href, core);
       const exec = (call) => {
-        try {
-          run(0, Array.prototype.slice.call((call && call.a) || []));
-        } catch (e) {
-          warn(e);
-        }
+        tracker(CALL, Array.prototype.slice.call((call && call.a) || []));
         const chained = call && call.q;
         if (chained && chained.splice) {
           chained.push = take;

@@ -4,6 +4,8 @@
 //!
 //! `cargo bench -p e2e --bench tracker_load` (or `cargo xtask bench`). `BENCH_SAMPLES` (default 5) sets
 //! the samples per case; the median is reported. The target is first visit ≤ 2 round trips + 10 ms.
+//! `BENCH_TIMELINE=1` also prints, for each first visit, where the time went: when each request the
+//! tracker made (loader, wasm, settings) started and ended (Resource Timing), relative to the snippet.
 //!
 //! Timing is taken inside the page: a script injected before any page script (CDP
 //! `Page.addScriptToEvaluateOnNewDocument`) notes `performance.now()` when the snippet defines `po`, and
@@ -38,6 +40,23 @@ const TIMING_HOOK: &str = r#"
       }
     },
   });
+  // Marks for BENCH_TIMELINE: when the loader started, when the wasm was ready, long tasks.
+  const marks = (window.__marks = []);
+  const mark = (name) => marks.push([name, performance.now()]);
+  const instantiate = WebAssembly.instantiateStreaming;
+  WebAssembly.instantiateStreaming = function () {
+    mark('loader runs');
+    return instantiate.apply(this, arguments).then((r) => (mark('wasm ready'), r));
+  };
+  const json = Response.prototype.json;
+  Response.prototype.json = function () {
+    return json.apply(this, arguments).then((r) => (mark('settings parsed'), r));
+  };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) marks.push(['long task ' + e.duration.toFixed(0) + ' ms', e.startTime]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch (_) {}
 })();
 "#;
 
@@ -74,8 +93,19 @@ async fn cdp(browser: &Browser, cmd: &'static str, params: Value) -> Result<Valu
         .with_context(|| format!("CDP {cmd}"))
 }
 
+/// The requests of the page as `[name, start, end]` in ms since the snippet ran (Resource Timing),
+/// then the marks of the timing hook and the first paint as `[name, at]`.
+const TIMELINE: &str = r#"
+const t0 = window.__t0;
+return performance.getEntriesByType('resource')
+  .filter((e) => /universal|\.wasm|pub\//.test(e.name))
+  .map((e) => [e.name.replace(/^.*\/(?=[^/]+$)|\?.*$/g, ''), e.startTime - t0, e.responseEnd - t0])
+  .concat(window.__marks.map(([n, t]) => [n, t - t0]))
+  .concat(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime - t0]));
+"#;
+
 /// Opens `url` and returns the milliseconds from the snippet running to the cookie being written.
-async fn measure(browser: &Browser, url: &str) -> Result<f64> {
+async fn measure(browser: &Browser, url: &str, timeline: bool) -> Result<f64> {
     browser.goto(url).await?;
     let started = Instant::now();
     loop {
@@ -83,6 +113,20 @@ async fn measure(browser: &Browser, url: &str) -> Result<f64> {
             .eval("return [window.__t0 ?? null, window.__t1 ?? null];")
             .await?;
         if let (Some(t0), Some(t1)) = (v[0].as_f64(), v[1].as_f64()) {
+            if timeline {
+                let mut line = format!("  cookie at {:.1} ms;", t1 - t0);
+                if let Some(entries) = browser.eval(TIMELINE).await?.as_array() {
+                    for e in entries {
+                        let name = e[0].as_str().unwrap_or("?");
+                        let start = e[1].as_f64().unwrap_or(0.0);
+                        match e[2].as_f64() {
+                            Some(end) => line.push_str(&format!(" {name} {start:.1}..{end:.1};")),
+                            None => line.push_str(&format!(" {name} {start:.1};")),
+                        }
+                    }
+                }
+                println!("{line}");
+            }
             return Ok(t1 - t0);
         }
         if started.elapsed() > Duration::from_secs(20) {
@@ -106,6 +150,7 @@ async fn run() -> Result<()> {
     let shop = Shop::start(DemoProgramOptions::default()).await?;
     let driver = ChromeDriver::spawn().await?;
     let url = shop.url("/?ref=bench_key");
+    let timeline = std::env::var("BENCH_TIMELINE").is_ok_and(|v| v == "1");
     println!("tracker load benchmark: {samples} samples per case, median reported");
     println!(
         "{:<10} {:>16} {:>16} {:>22}",
@@ -131,9 +176,9 @@ async fn run() -> Result<()> {
                 json!({ "offline": false, "latency": latency, "downloadThroughput": -1, "uploadThroughput": -1 }),
             )
             .await?;
-            first.push(measure(&browser, &url).await?);
+            first.push(measure(&browser, &url, timeline).await?);
             browser.client.delete_all_cookies().await?;
-            repeat.push(measure(&browser, &url).await?);
+            repeat.push(measure(&browser, &url, false).await?);
             browser.close().await?;
         }
         let target = 2.0 * latency + 10.0;

@@ -19,6 +19,14 @@ fn last_click_credits_the_latest_referrer() {
     });
 }
 
+/// Logs out and waits for the signed-out page, so the next navigation does not race the logout's
+/// redirect.
+async fn log_out(browser: &Browser) -> Result<()> {
+    browser.click("#logout").await?;
+    browser.wait_for("#nav-signup").await?;
+    Ok(())
+}
+
 async fn two_referrers(ctx: Ctx, attribution: Attribution) -> Result<()> {
     let shop = ctx
         .shop(DemoProgramOptions {
@@ -28,9 +36,9 @@ async fn two_referrers(ctx: Ctx, attribution: Attribution) -> Result<()> {
         .await?;
     let referrers = ctx.browser("referrers").await?;
     let alice = flows::sign_up(&referrers, &shop, "Alice", "alice@example.com").await?;
-    referrers.click("#logout").await?;
+    log_out(&referrers).await?;
     let carol = flows::sign_up(&referrers, &shop, "Carol", "carol@example.com").await?;
-    referrers.click("#logout").await?;
+    log_out(&referrers).await?;
 
     let friend = ctx.browser("friend").await?;
     friend.goto(&alice.referral_link).await?;

@@ -1,29 +1,84 @@
-//! One argument of a `po(...)` call or one entry of the collector's settings document, as read
-//! from JavaScript: strings, numbers, booleans and lists of strings (objects stay in JavaScript).
+//! One argument of a `po(...)` call or one entry of the collector's settings document, as the
+//! loader hands it over: strings, numbers, booleans and lists of strings (objects stay in
+//! JavaScript).
+//!
+//! The loader encodes each JavaScript value as tagged text ([`Arg::decode`]): `s` + a string,
+//! `n` + `String(number)`, `b` + `true`/`false`, `l` + the string items of an array separated by
+//! [`ITEM_SEP`], anything else `o`. Numbers stay in JavaScript's own decimal text, so the wasm
+//! never parses or formats a float.
 
+use crate::ascii::{Split, split};
+use crate::text::Sink;
 use alloc::string::String;
-use alloc::vec::Vec;
 
-/// A JavaScript value the core understands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
+/// Separates the items of a list argument (`l` tag).
+pub const ITEM_SEP: u8 = 0x1d;
+
+/// A JavaScript value the core understands, borrowed from the loader's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg<'a> {
     /// `undefined`, `null`, objects, functions.
     Other,
     Bool(bool),
-    Num(f64),
-    Text(String),
-    /// An array; its non-string items are dropped.
-    List(Vec<String>),
+    /// A number as JavaScript prints it (`String(n)`: `30`, `7.5`, `1e+21`, `NaN`, `-Infinity`).
+    Num(&'a str),
+    Text(&'a str),
+    /// An array's string items, separated by [`ITEM_SEP`] (its other items are dropped).
+    List(&'a str),
 }
 
-impl Arg {
+impl<'a> Arg<'a> {
     /// A string argument.
-    pub fn text(text: &str) -> Arg {
-        Arg::Text(text.into())
+    pub fn text(text: &'a str) -> Arg<'a> {
+        Arg::Text(text)
+    }
+
+    /// A number argument, as JavaScript prints it.
+    pub fn num(text: &'a str) -> Arg<'a> {
+        Arg::Num(text)
+    }
+
+    /// Reads one tagged value (see the module documentation).
+    pub fn decode(tagged: &'a str) -> Arg<'a> {
+        let rest = tagged.get(1..).unwrap_or("");
+        match tagged.as_bytes().first() {
+            Some(b's') => Arg::Text(rest),
+            Some(b'n') => Arg::Num(rest),
+            Some(b'b') => Arg::Bool(rest == "true"),
+            Some(b'l') => Arg::List(rest),
+            _ => Arg::Other,
+        }
+    }
+
+    /// The tagged text of this value: the inverse of [`Arg::decode`].
+    pub fn encode(&self) -> String {
+        crate::text::to_string(|out| self.write(out))
+    }
+
+    /// Writes [`Arg::encode`].
+    pub fn write(&self, out: &mut impl Sink) {
+        let (tag, text) = match self {
+            Arg::Other => ("o", ""),
+            Arg::Bool(true) => ("b", "true"),
+            Arg::Bool(false) => ("b", "false"),
+            Arg::Num(n) => ("n", *n),
+            Arg::Text(t) => ("s", *t),
+            Arg::List(items) => ("l", *items),
+        };
+        out.push_str(tag);
+        out.push_str(text);
+    }
+
+    /// The items of a list argument (none for other values).
+    pub fn items(&self) -> Split<'a> {
+        match self {
+            Arg::List(items) if !items.is_empty() => split(items, ITEM_SEP),
+            _ => Split::empty(),
+        }
     }
 
     /// The text of a string argument.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &'a str {
         match self {
             Arg::Text(s) => s,
             _ => "",
@@ -34,7 +89,7 @@ impl Arg {
     pub fn truthy(&self) -> Option<bool> {
         match self {
             Arg::Bool(b) => Some(*b),
-            Arg::Num(n) => Some(*n != 0.0),
+            Arg::Num(n) => Some(!matches!(*n, "0" | "-0")),
             Arg::Text(s) => {
                 const WORDS: [&str; 9] = ["true", "1", "yes", "on", "false", "0", "no", "off", ""];
                 let i = WORDS.iter().position(|w| w == s)?;
@@ -43,6 +98,18 @@ impl Arg {
             Arg::Other => Some(false),
             Arg::List(_) => None,
         }
+    }
+
+    /// The whole part of a number argument in `1..limit` (a fraction is cut off), else `None`.
+    pub fn whole_number(&self, limit: u32) -> Option<u32> {
+        let Arg::Num(text) = self else { return None };
+        let (whole, fraction) = crate::ascii::split_once(text, b'.').unwrap_or((text, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || whole.len() > 9 || !digits(whole) || !digits(fraction) {
+            return None;
+        }
+        let n = whole.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'));
+        (1..limit).contains(&n).then_some(n)
     }
 }
 
@@ -53,10 +120,51 @@ mod tests {
     #[test]
     fn truthiness() {
         assert_eq!(Arg::text("on").truthy(), Some(true));
-        assert_eq!(Arg::Num(0.0).truthy(), Some(false));
+        assert_eq!(Arg::num("0").truthy(), Some(false));
+        assert_eq!(Arg::num("-0").truthy(), Some(false));
+        assert_eq!(Arg::num("0.5").truthy(), Some(true));
+        assert_eq!(Arg::num("NaN").truthy(), Some(true));
         assert_eq!(Arg::text("maybe").truthy(), None);
         assert_eq!(Arg::Other.truthy(), Some(false));
-        assert_eq!(Arg::List(Vec::new()).truthy(), None);
-        assert_eq!(Arg::Num(1.0).as_str(), "");
+        assert_eq!(Arg::List("").truthy(), None);
+        assert_eq!(Arg::num("1").as_str(), "");
+    }
+
+    #[test]
+    fn decodes_tagged_values() {
+        assert_eq!(Arg::decode("salice"), Arg::text("alice"));
+        assert_eq!(Arg::decode("s"), Arg::text(""));
+        assert_eq!(Arg::decode("n7.5"), Arg::num("7.5"));
+        assert_eq!(Arg::decode("btrue"), Arg::Bool(true));
+        assert_eq!(Arg::decode("bfalse"), Arg::Bool(false));
+        let list = Arg::decode("la\u{1d}b");
+        assert_eq!(list.items().collect::<alloc::vec::Vec<_>>(), ["a", "b"]);
+        assert_eq!(Arg::decode("l").items().count(), 0);
+        assert_eq!(Arg::text("a").items().count(), 0);
+        assert_eq!(Arg::decode("o"), Arg::Other);
+        assert_eq!(Arg::decode(""), Arg::Other);
+        for arg in [
+            Arg::Other,
+            Arg::Bool(true),
+            Arg::Bool(false),
+            Arg::num("-7.5"),
+            Arg::text("x y"),
+            Arg::List("a\u{1d}b"),
+        ] {
+            assert_eq!(Arg::decode(&arg.encode()), arg);
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(Arg::num("30").whole_number(1_000_000), Some(30));
+        assert_eq!(Arg::num("7.5").whole_number(1_000_000), Some(7));
+        assert_eq!(Arg::num("999999.9").whole_number(1_000_000), Some(999_999));
+        for bad in [
+            "0", "0.5", "-3", "1000000", "1e+21", "1e-7", "NaN", "Infinity", "",
+        ] {
+            assert_eq!(Arg::num(bad).whole_number(1_000_000), None, "{bad}");
+        }
+        assert_eq!(Arg::text("30").whole_number(1_000_000), None);
     }
 }

@@ -24,18 +24,22 @@ pub fn trim_end(text: &str, byte: u8) -> &str {
     text.get(..end).unwrap_or(text)
 }
 
+/// The lowercase hexadecimal digits.
+pub const HEX: &str = "0123456789abcdef";
+
 /// The lowercase hexadecimal digit for the low four bits of `nibble`.
-pub fn hex_digit(nibble: u8) -> char {
-    let n = nibble & 15;
-    char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
+pub fn hex_digit(nibble: u8) -> &'static str {
+    let n = usize::from(nibble & 15);
+    HEX.get(n..n + 1).unwrap_or("")
 }
 
 /// Appends `n` in decimal (no formatting machinery, no 64-bit division).
-pub fn push_decimal(out: &mut alloc::string::String, n: u32) {
+pub fn push_decimal(out: &mut impl crate::text::Sink, n: u32) {
     if n >= 10 {
         push_decimal(out, n / 10);
     }
-    out.push(char::from(b'0' + (n % 10) as u8));
+    let d = (n % 10) as usize;
+    out.push_str("0123456789".get(d..d + 1).unwrap_or(""));
 }
 
 /// The pieces of `text` between `sep`s (like `str::split`).
@@ -43,6 +47,13 @@ pub fn split(text: &str, sep: u8) -> Split<'_> {
     Split {
         rest: Some(text),
         sep,
+    }
+}
+
+impl Split<'_> {
+    /// An iterator without pieces.
+    pub fn empty() -> Self {
+        Split { rest: None, sep: 0 }
     }
 }
 
@@ -93,9 +104,9 @@ mod tests {
 
     #[test]
     fn digits() {
-        assert_eq!(hex_digit(0), '0');
-        assert_eq!(hex_digit(10), 'a');
-        assert_eq!(hex_digit(0x1f), 'f');
+        assert_eq!(hex_digit(0), "0");
+        assert_eq!(hex_digit(10), "a");
+        assert_eq!(hex_digit(0x1f), "f");
         for n in [0, 7, 10, 99, 100, 86_400, 34_560_000, u32::MAX] {
             let mut s = alloc::string::String::new();
             push_decimal(&mut s, n);

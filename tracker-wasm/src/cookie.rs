@@ -2,6 +2,7 @@
 
 use crate::ascii::push_decimal;
 use crate::settings::Lifetime;
+use crate::text::Sink;
 use alloc::string::String;
 
 /// Referral cookie of refer-a-friend programs (the referring customer's key).
@@ -40,23 +41,26 @@ pub struct CookieSpec<'a> {
 }
 
 impl CookieSpec<'_> {
-    /// The string to assign to `document.cookie`.
-    pub fn to_cookie_string(&self) -> String {
-        let mut out = String::with_capacity(96);
+    /// Writes the string to assign to `document.cookie`.
+    pub fn write(&self, out: &mut impl Sink) {
         out.push_str(self.name);
-        out.push('=');
+        out.push_str("=");
         out.push_str(self.value);
         if let Some(domain) = self.domain {
             out.push_str("; Domain=");
             out.push_str(domain);
         }
         out.push_str("; Path=/; Max-Age=");
-        push_decimal(&mut out, self.max_age);
+        push_decimal(out, self.max_age);
         out.push_str("; SameSite=Lax");
         if self.secure {
             out.push_str("; Secure");
         }
-        out
+    }
+
+    /// The string to assign to `document.cookie`.
+    pub fn to_cookie_string(&self) -> String {
+        crate::text::to_string(|out| self.write(out))
     }
 }
 

@@ -4,8 +4,8 @@
 use crate::domain::is_within;
 use crate::key::is_valid_key;
 use crate::settings::Settings;
+use crate::text::Short;
 use crate::url::{self, Url};
-use alloc::string::String;
 
 /// Subdomains that are never referral keys.
 pub const RESERVED_SUBDOMAINS: &[&str] = &[
@@ -37,7 +37,7 @@ impl LinkFormat {
 /// A valid referral key and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
-    pub key: String,
+    pub key: Short,
     pub format: LinkFormat,
 }
 
@@ -62,7 +62,7 @@ pub fn find_key(url: &Url<'_>, settings: &Settings) -> Option<Found> {
         first = false;
         if segment == settings.link_param {
             let key = segments.find(|s| !s.is_empty()).and_then(url::decode);
-            if let Some(key) = key.filter(|k| is_valid_key(k)) {
+            if let Some(key) = key.filter(|k| is_valid_key(k.as_str())) {
                 return Some(Found {
                     key,
                     format: LinkFormat::Link,
@@ -79,18 +79,18 @@ pub fn find_key(url: &Url<'_>, settings: &Settings) -> Option<Found> {
     }
     let key = subdomain_key(url.host, settings).filter(|k| is_valid_key(k))?;
     Some(Found {
-        key: key.into(),
+        key: Short::from(key)?,
         format: LinkFormat::Subdomain,
     })
 }
 
 /// The first valid key under the configured parameter name, then under each alias.
-fn param_key(query: &str, settings: &Settings) -> Option<String> {
-    let valid = |name: &str| url::param(query, name).filter(|k| is_valid_key(k));
-    if let Some(key) = valid(&settings.query_param) {
+fn param_key(query: &str, settings: &Settings) -> Option<Short> {
+    let valid = |name: &str| url::param(query, name).filter(|k| is_valid_key(k.as_str()));
+    if let Some(key) = valid(settings.query_param) {
         return Some(key);
     }
-    for alias in &settings.param_aliases {
+    for alias in settings.param_aliases.iter() {
         if let Some(key) = valid(alias) {
             return Some(key);
         }
@@ -119,28 +119,31 @@ pub fn subdomain_key<'a>(host: &'a str, settings: &Settings) -> Option<&'a str> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
+
+    use alloc::string::String;
 
     fn find(href: &str, settings: &Settings) -> Option<(String, &'static str)> {
-        find_key(&Url::parse(href).unwrap(), settings).map(|f| (f.key, f.format.as_str()))
+        find_key(&Url::parse(href).unwrap(), settings)
+            .map(|f| (f.key.as_str().into(), f.format.as_str()))
     }
 
     fn some(key: &str, format: &'static str) -> Option<(String, &'static str)> {
         Some((key.into(), format))
     }
 
-    fn subdomain_settings() -> Settings {
-        Settings {
+    fn subdomain_settings() -> Settings<'static> {
+        let mut s = Settings {
             subdomain_links: true,
-            domains: vec!["shop.test".into()],
             ..Settings::default()
-        }
+        };
+        assert!(s.apply("domains", &crate::arg::Arg::List("shop.test")));
+        s
     }
 
     #[test]
     fn query_and_aliases() {
         let s = Settings {
-            query_param: "partner".into(),
+            query_param: "partner",
             ..Settings::default()
         };
         assert_eq!(
@@ -196,7 +199,7 @@ mod tests {
         assert_eq!(find("https://shop.test/aff/", &s), None);
         assert_eq!(find("https://shop.test/blog/aff/alice", &s), None);
         let go = Settings {
-            link_param: "go".into(),
+            link_param: "go",
             ..Settings::default()
         };
         assert_eq!(

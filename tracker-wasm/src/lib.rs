@@ -1,10 +1,11 @@
 //! Rust/WebAssembly drop-in replacement for Partnero's `universal.js` referral tracker.
 //!
-//! The crate has two halves:
-//! - a pure core (every module except [`web`]): URL and referral-key parsing, the cookie domain
-//!   candidates, cookie strings, attribution, program settings, command parsing and request bodies.
-//!   It is plain Rust, compiled and tested natively.
-//! - [`web`] (wasm32 only): the thin browser layer (web-sys/js-sys) that the loader in `js/` boots.
+//! The crate is a pure core: command parsing, program settings, referral-key extraction from URLs,
+//! the cookie domain candidates, cookie strings and attribution. It is plain Rust, compiled and
+//! tested natively. The browser build (`web`, wasm32 only) exports [`api::answer`] as
+//! `run(op, len)` over UTF-8 text in a shared buffer; the JavaScript in `src/web/` (bundled into the
+//! loader by `cargo xtask build-tracker`) keeps the state and does the DOM work: the `po` queue,
+//! cookies, beacons, history hooks, the sign-up capture and the lazy form chunk.
 //!
 //! With the `slim` feature (the browser build) the crate is `no_std`: panics become a wasm trap and
 //! no formatting machinery is linked, which keeps the download small.
@@ -13,18 +14,17 @@
 
 extern crate alloc;
 
+pub mod api;
 pub mod arg;
 pub mod ascii;
 pub mod attribution;
 pub mod command;
 pub mod cookie;
 pub mod domain;
-pub mod endpoint;
 pub mod extract;
 pub mod key;
 pub mod settings;
-pub mod share;
-pub mod signup_fields;
+pub mod text;
 pub mod url;
 pub mod uuid;
 

@@ -1,23 +1,6 @@
-//! The visitor id: a random UUID v4 (from `crypto.getRandomValues`, which unlike
-//! `crypto.randomUUID` also works on plain-http pages).
-
-use crate::ascii::hex_digit;
-use alloc::string::String;
-
-/// Formats 16 random bytes as a version-4, RFC 4122 variant UUID.
-pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let mut out = String::with_capacity(36);
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push(hex_digit(b >> 4));
-        out.push(hex_digit(*b));
-    }
-    out
-}
+//! The visitor id: a random UUID v4, made by the tracker's JavaScript from
+//! `crypto.getRandomValues` (which unlike `crypto.randomUUID` also works on plain-http pages) and
+//! checked here whenever it is read back from the cookie.
 
 /// True for a lowercase or uppercase UUID in the 8-4-4-4-12 layout.
 pub fn is_uuid(text: &str) -> bool {
@@ -31,14 +14,6 @@ pub fn is_uuid(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_version_and_variant() {
-        let id = uuid_v4([0xff; 16]);
-        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        assert!(is_uuid(&id));
-        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
-    }
 
     #[test]
     fn validates() {

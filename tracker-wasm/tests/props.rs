@@ -3,14 +3,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use tracker_wasm::arg::Arg;
 use tracker_wasm::attribution::should_write;
 use tracker_wasm::cookie::{CookieSpec, MAX_DAYS, max_age, read_cookie};
 use tracker_wasm::domain::{cookie_domain_candidates, is_within};
 use tracker_wasm::extract::find_key;
 use tracker_wasm::key::is_valid_key;
 use tracker_wasm::settings::{Attribution, Lifetime, Settings};
-use tracker_wasm::url::{Url, decode, encode_component, without_params};
-use tracker_wasm::uuid::{is_uuid, uuid_v4};
+use tracker_wasm::url::{Url, decode, encode_component};
 
 fn key() -> impl Strategy<Value = String> {
     "[A-Za-z0-9_.-]{1,64}"
@@ -25,9 +25,10 @@ proptest! {
     fn found_keys_are_always_valid(query in ".{0,80}", path in ".{0,40}", fragment in ".{0,40}", host in "[a-z.]{1,20}") {
         let href = format!("https://{host}/{path}?{query}#{fragment}");
         if let Some(url) = Url::parse(&href) {
-            let settings = Settings { subdomain_links: true, domains: vec!["shop.test".into()], ..Settings::default() };
+            let mut settings = Settings { subdomain_links: true, ..Settings::default() };
+            prop_assert!(settings.apply("domains", &Arg::List("shop.test")));
             if let Some(found) = find_key(&url, &settings) {
-                prop_assert!(is_valid_key(&found.key), "{:?}", found);
+                prop_assert!(is_valid_key(found.key.as_str()), "{:?}", found);
             }
         }
     }
@@ -43,29 +44,21 @@ proptest! {
         ] {
             let url = Url::parse(&href).unwrap();
             let found = find_key(&url, &settings);
-            prop_assert_eq!(found.map(|f| f.key), Some(k.clone()), "{}", href);
+            prop_assert_eq!(found.map(|f| f.key.as_str().to_owned()), Some(k.clone()), "{}", href);
         }
     }
 
     #[test]
-    fn percent_encoding_round_trips(text in "[ -~]{0,40}") {
-        prop_assert_eq!(decode(&encode_component(&text)), Some(text));
+    fn percent_encoding_round_trips(text in "[ -~]{0,64}") {
+        prop_assert_eq!(decode(&encode_component(&text)).map(|d| d.as_str().to_owned()), Some(text));
     }
 
     #[test]
     fn decoding_never_yields_non_ascii(text in ".{0,40}") {
         if let Some(decoded) = decode(&encode_component(&text)) {
-            prop_assert!(decoded.is_ascii());
-            prop_assert_eq!(decoded, text);
+            prop_assert!(decoded.as_str().is_ascii());
+            prop_assert_eq!(decoded.as_str(), text);
         }
-    }
-
-    #[test]
-    fn cleaning_removes_only_the_referral_parameters(k in key(), a in "[a-z]{1,5}", b in "[a-z0-9]{0,5}") {
-        prop_assume!(a != "ref");
-        let href = format!("https://shop.test/p?{a}={b}&ref={k}");
-        let clean = without_params(&href, |n| n == "ref").unwrap();
-        prop_assert_eq!(clean, format!("https://shop.test/p?{a}={b}"));
     }
 
     #[test]
@@ -105,13 +98,5 @@ proptest! {
         prop_assert!(should_write(Attribution::LastClick, Some(&old), &new));
         prop_assert_eq!(should_write(Attribution::FirstClick, Some(&old), &new), old == new);
         prop_assert!(should_write(Attribution::FirstClick, None, &new));
-    }
-
-    #[test]
-    fn visitor_ids_are_v4_uuids(bytes in prop::array::uniform16(any::<u8>())) {
-        let id = uuid_v4(bytes);
-        prop_assert!(is_uuid(&id));
-        prop_assert_eq!(id.as_bytes()[14], b'4');
-        prop_assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
     }
 }

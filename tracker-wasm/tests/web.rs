@@ -1,27 +1,61 @@
 //! The browser layer in real headless Chromium (`cargo xtask test` runs this through
-//! wasm-bindgen-test-runner and chromedriver): cookie probing and writing on the real document,
-//! the command queue, settings loading, attribution, consent, clean URLs, sign-up form reading and
-//! the refer-a-friend form (loaded as its own chunk).
+//! wasm-bindgen-test-runner and chromedriver): the tracker's JavaScript (`src/web/tracker.js`,
+//! `fields.js`, `form.js`) driving the pure core (`tracker_wasm::api::call`, the same function the
+//! browser build exports): cookie probing and writing on the real document, the command queue,
+//! settings loading, attribution, consent, clean URLs, sign-up and transaction bodies, sign-up form
+//! reading and the refer-a-friend form (loaded as its own chunk).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
-use std::cell::RefCell;
-use std::rc::Rc;
-use tracker_wasm::cookie::{REFERRAL_COOKIE, VISITOR_COOKIE};
-use tracker_wasm::web::cookie_jar::CookieJar;
-use tracker_wasm::web::runtime::Runtime;
-use tracker_wasm::web::{Tracker, capture, host};
+use js_sys::{Array, Function, JSON, Object, Promise, Reflect};
+use tracker_wasm::cookie::{PARTNER_COOKIE, REFERRAL_COOKIE, VISITOR_COOKIE, read_cookie};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[wasm_bindgen(module = "/src/web/tracker.js")]
+extern "C" {
+    /// Starts a tracker; returns its `run(kind, value)`.
+    fn boot(src: &str, net: &JsValue, chunk: &str, call: &JsValue) -> Function;
+    #[wasm_bindgen(js_name = cookieJar)]
+    fn cookie_jar(call: &JsValue, host: &str, secure: bool) -> JsValue;
+    #[wasm_bindgen(js_name = collectorBase)]
+    fn collector_base(host: &JsValue, assets: &JsValue, src: &str) -> JsValue;
+    fn uuid() -> String;
+    #[wasm_bindgen(js_name = withoutParams)]
+    fn without_params(url: &JsValue, names: &JsValue) -> String;
+}
+
+#[wasm_bindgen(module = "/src/web/fields.js")]
+extern "C" {
+    fn classify(input_type: &str, name: &str, id: &str, autocomplete: &str) -> String;
+    #[wasm_bindgen(js_name = looksLikeEmail)]
+    fn looks_like_email(text: &str) -> bool;
+    #[wasm_bindgen(js_name = fullName)]
+    fn full_name(name: &str, first: &str, last: &str) -> JsValue;
+    #[wasm_bindgen(js_name = readInputs)]
+    fn read_inputs(inputs: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = cleanText)]
+    fn clean_text(value: &JsValue) -> JsValue;
+    fn amount(value: &JsValue) -> JsValue;
+    fn truthy(value: &JsValue) -> bool;
+    fn customer(object: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = signupBody)]
+    fn signup_body(program: &str, visitor: &str, referral: &str, customer: &JsValue) -> String;
+    #[wasm_bindgen(js_name = transactionBody)]
+    fn transaction_body(program: &str, visitor: &str, referral: &str, object: &JsValue) -> String;
+}
+
 #[wasm_bindgen(module = "/src/web/form.js")]
 extern "C" {
     /// The form chunk's entry point (the tracker loads the same module lazily).
     #[wasm_bindgen(js_name = render)]
-    fn render_form(target: &JsValue, options: &JsValue, net: &JsValue, run: &JsValue);
+    fn render_form(target: &JsValue, options: &JsValue, net: &JsValue);
+    #[wasm_bindgen(js_name = isWebLink)]
+    fn is_web_link(text: &str) -> bool;
+    #[wasm_bindgen(js_name = shareLinks)]
+    fn share_links(link: &str) -> JsValue;
 }
 
 fn s(text: &str) -> JsValue {
@@ -55,13 +89,51 @@ fn hostname() -> String {
         .unwrap()
 }
 
+fn href() -> String {
+    get(&global_get("location"), "href").as_string().unwrap()
+}
+
+/// Parses JSON text (request bodies).
+fn json(text: &str) -> JsValue {
+    JSON::parse(text).unwrap()
+}
+
+/// An object from `(name, value)` pairs.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        Reflect::set(&o, &s(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn list(items: &[&str]) -> JsValue {
+    items.iter().map(|i| s(i)).collect::<Array>().into()
+}
+
+/// The core as the loader hands it to the tracker: `call(op, input)` → answer.
+fn core() -> JsValue {
+    Closure::<dyn Fn(u32, String) -> String>::new(|op, input: String| {
+        tracker_wasm::api::call(op, &input)
+    })
+    .into_js_value()
+}
+
+fn document_cookie() -> String {
+    get(&document(), "cookie").as_string().unwrap_or_default()
+}
+
+fn cookie(name: &str) -> Option<String> {
+    read_cookie(&document_cookie(), name).map(String::from)
+}
+
+fn set_cookie(text: &str) {
+    Reflect::set(&document(), &s("cookie"), &s(text)).unwrap();
+}
+
 fn clear_cookies() {
-    let jar = CookieJar {
-        domain: None,
-        secure: false,
-    };
-    for name in [REFERRAL_COOKIE, "partnero_partner", VISITOR_COOKIE] {
-        jar.delete(name);
+    for name in [REFERRAL_COOKIE, PARTNER_COOKIE, VISITOR_COOKIE] {
+        set_cookie(&format!("{name}=; Path=/; Max-Age=0"));
     }
 }
 
@@ -78,29 +150,27 @@ fn go(path_and_query: &str) {
 
 /// A settings document like the collector's, for the current host.
 fn settings(extra: &[(&str, JsValue)]) -> JsValue {
-    let doc = Object::new();
-    let domains = Array::of1(&s(&hostname()));
-    for (k, v) in [
+    let doc = object(&[
+        ("id", s("P1")),
         ("type", s("referral")),
         ("cookie_time", JsValue::from_f64(30.0)),
-        ("domains", domains.into()),
-    ] {
-        Reflect::set(&doc, &s(k), &v).unwrap();
-    }
+        ("domains", list(&[&hostname()])),
+    ]);
     for (k, v) in extra {
         Reflect::set(&doc, &s(k), v).unwrap();
     }
-    doc.into()
+    doc
 }
 
-/// The loader's `net` helper, answering every GET with `doc` and recording POST bodies.
+/// The loader's `net` helper, answering every GET with `doc` and recording POSTs as
+/// `[url, body, keepalive]`.
 fn net(doc: JsValue, posts: Array) -> JsValue {
     Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>::new(
-        move |url: JsValue, body: JsValue, _keep| {
+        move |url: JsValue, body: JsValue, keep: JsValue| {
             if body.is_undefined() {
                 Promise::resolve(&doc).into()
             } else {
-                posts.push(&Array::of2(&url, &body));
+                posts.push(&Array::of3(&url, &body, &keep));
                 Promise::resolve(&JsValue::NULL).into()
             }
         },
@@ -108,48 +178,18 @@ fn net(doc: JsValue, posts: Array) -> JsValue {
     .into_js_value()
 }
 
-/// A booted tracker and its `run(kind, value)` function, as the loader makes them.
-struct Booted {
-    _tracker: Tracker,
-    run: JsValue,
+/// Boots a tracker as the loader does; the form chunk is found next to `tracker.js`.
+fn start(net: JsValue) -> Function {
+    boot("http://collector.test/js/universal.js", &net, "", &core())
 }
 
-/// Boots a tracker as the loader does; the form chunk is found next to the host module.
-fn boot(net: JsValue) -> Booted {
-    let slot: Rc<RefCell<Option<Rc<Runtime>>>> = Rc::default();
-    let inner = slot.clone();
-    let run = Closure::<dyn Fn(u32, JsValue) -> JsValue>::new(move |kind, value| {
-        let runtime = inner.borrow().clone();
-        runtime.map_or(JsValue::UNDEFINED, |r| r.receive(kind, value))
-    })
-    .into_js_value();
-    let tracker = Tracker::new(
-        "http://collector.test/js/universal.js".into(),
-        net,
-        String::new(),
-        run.clone(),
-    );
-    *slot.borrow_mut() = Some(tracker.runtime().clone());
-    Booted {
-        _tracker: tracker,
-        run,
-    }
-}
-
-fn run_call(booted: &Booted, args: &JsValue) {
-    booted
-        .run
-        .unchecked_ref::<Function>()
-        .call2(&JsValue::NULL, &JsValue::from_f64(0.0), args)
+fn run_call(run: &Function, args: &JsValue) {
+    run.call2(&JsValue::NULL, &JsValue::from_f64(0.0), args)
         .unwrap();
 }
 
-fn run(booted: &Booted, args: &[&str]) {
-    let list = Array::new();
-    for a in args {
-        list.push(&s(a));
-    }
-    run_call(booted, &list);
+fn run(run: &Function, args: &[&str]) {
+    run_call(run, &list(args));
 }
 
 /// Lets pending promise callbacks run.
@@ -174,24 +214,137 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-fn cookie(name: &str) -> Option<String> {
-    tracker_wasm::cookie::read_cookie(&host::cookie(), name).map(String::from)
+/// Makes `navigator.sendBeacon` refuse (`false`), so every beacon goes through
+/// `net(url, body, true)` and can be read back; [`allow_beacons`] undoes it.
+fn refuse_beacons() {
+    let refuse = Closure::<dyn Fn() -> bool>::new(|| false).into_js_value();
+    Reflect::set(&global_get("navigator"), &s("sendBeacon"), &refuse).unwrap();
+}
+
+fn allow_beacons() {
+    let navigator: Object = global_get("navigator").unchecked_into();
+    Reflect::delete_property(&navigator, &s("sendBeacon")).unwrap();
+}
+
+/// Waits (up to 2 s) until `posts` holds `n` requests: sign-ups and transactions are sent once the
+/// lazy chunk is loaded.
+async fn wait_for_posts(posts: &Array, n: u32) {
+    for _ in 0..100 {
+        if posts.length() >= n {
+            break;
+        }
+        sleep(20).await;
+    }
+    sleep(50).await;
 }
 
 #[wasm_bindgen_test]
 fn probing_an_ip_host_gives_host_only_cookies() {
     let host = hostname();
-    let jar = CookieJar::probe(&host, false);
-    assert_eq!(jar.domain, None, "{host}");
+    let jar = cookie_jar(&core(), &host, false);
+    assert_eq!(
+        get(&jar, "domain").as_string().as_deref(),
+        Some(""),
+        "{host}"
+    );
     assert_eq!(
         cookie("partnero_probe"),
         None,
         "the probe cookie is removed"
     );
-    jar.write("partnero_test", "v1", 60);
-    assert_eq!(jar.read("partnero_test").as_deref(), Some("v1"));
-    jar.delete("partnero_test");
-    assert_eq!(jar.read("partnero_test"), None);
+    call(
+        &jar,
+        "write",
+        &[&s("partnero_test"), &s("v1"), &JsValue::from(60)],
+    )
+    .unwrap();
+    assert_eq!(
+        call(&jar, "read", &[&s("partnero_test")])
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("v1")
+    );
+    call(&jar, "del", &[&s("partnero_test")]).unwrap();
+    assert_eq!(cookie("partnero_test"), None);
+}
+
+#[wasm_bindgen_test]
+fn the_collector_base_follows_host_then_assets_host_then_the_script() {
+    let src = "https://cdn.test/js/universal.js?v1234";
+    let base =
+        |host: JsValue, assets: JsValue, src: &str| collector_base(&host, &assets, src).as_string();
+    let none = JsValue::UNDEFINED;
+    assert_eq!(
+        base(s("https://c.test/"), s("https://a.test"), src).as_deref(),
+        Some("https://c.test")
+    );
+    assert_eq!(
+        base(none.clone(), s("https://a.test/x/"), src).as_deref(),
+        Some("https://a.test/x")
+    );
+    assert_eq!(
+        base(none.clone(), none.clone(), src).as_deref(),
+        Some("https://cdn.test")
+    );
+    assert_eq!(
+        base(s("javascript:alert(1)"), none.clone(), src).as_deref(),
+        Some("https://cdn.test")
+    );
+    assert_eq!(
+        base(s("http://127.0.0.1:8080?x"), none.clone(), src).as_deref(),
+        Some("http://127.0.0.1:8080")
+    );
+    assert_eq!(base(none.clone(), none, ""), None);
+}
+
+#[wasm_bindgen_test]
+fn visitor_ids_are_random_v4_uuids() {
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        let id = uuid();
+        assert!(tracker_wasm::uuid::is_uuid(&id), "{id}");
+        assert_eq!(id.as_bytes()[14], b'4', "{id}");
+        assert!(
+            matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'),
+            "{id}"
+        );
+        assert!(!seen.contains(&id));
+        seen.push(id);
+    }
+}
+
+#[wasm_bindgen_test]
+fn clean_urls_lose_only_the_referral_parameters() {
+    let url = |href: &str| {
+        let class: Function = global_get("URL").unchecked_into();
+        Reflect::construct(&class, &Array::of1(&s(href))).unwrap()
+    };
+    let clean = |href: &str, names: &[&str]| without_params(&url(href), &list(names));
+    assert_eq!(
+        clean("https://s.test/p?ref=alice&utm=1#top", &["ref"]),
+        "https://s.test/p?utm=1#top"
+    );
+    assert_eq!(
+        clean("https://s.test/?ref=a", &["ref", "aff"]),
+        "https://s.test/"
+    );
+    assert_eq!(
+        clean("https://s.test/#ref=a&x=1", &["ref"]),
+        "https://s.test/#x=1"
+    );
+    assert_eq!(
+        clean("https://s.test/p?a=1&r%65f=k&via=2&b", &["ref", "via"]),
+        "https://s.test/p?a=1&b"
+    );
+    assert_eq!(clean("https://s.test/?x=1", &["ref"]), "");
+    assert_eq!(clean("https://s.test/?%zz=1&x", &["ref"]), "");
+    for (a, b, key) in [("utm", "x1", "alice"), ("q", "", "k.e-y_9")] {
+        assert_eq!(
+            clean(&format!("https://shop.test/p?{a}={b}&ref={key}"), &["ref"]),
+            format!("https://shop.test/p?{a}={b}")
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -199,7 +352,7 @@ async fn load_captures_the_key_writes_cookies_and_reports_once() {
     clear_cookies();
     go("/?ref=alice&utm_source=x");
     let posts = Array::new();
-    let runner = boot(net(
+    let runner = start(net(
         settings(&[("clean_url", JsValue::TRUE)]),
         posts.clone(),
     ));
@@ -211,7 +364,7 @@ async fn load_captures_the_key_writes_cookies_and_reports_once() {
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("alice"));
     let visitor = cookie(VISITOR_COOKIE).expect("visitor id");
     assert!(tracker_wasm::uuid::is_uuid(&visitor), "{visitor}");
-    let href = host::href();
+    let href = href();
     assert!(
         !href.contains("ref=alice") && href.contains("utm_source=x"),
         "clean_url: {href}"
@@ -228,20 +381,43 @@ async fn load_captures_the_key_writes_cookies_and_reports_once() {
 }
 
 #[wasm_bindgen_test]
+async fn the_visit_report_carries_the_landing() {
+    clear_cookies();
+    go("/aff/erin?x=1");
+    let posts = Array::new();
+    let runner = start(net(settings(&[("url_format", s("link"))]), posts.clone()));
+    refuse_beacons();
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    allow_beacons();
+    assert_eq!(posts.length(), 1);
+    let post = Array::from(&posts.get(0));
+    assert_eq!(
+        post.get(0).as_string().as_deref(),
+        Some("http://collector.test/pub/visits")
+    );
+    assert_eq!(post.get(2), JsValue::TRUE, "the keepalive fallback");
+    let body = json(&post.get(1).as_string().unwrap());
+    assert_eq!(get(&body, "program").as_string().as_deref(), Some("P1"));
+    assert_eq!(get(&body, "key").as_string().as_deref(), Some("erin"));
+    assert_eq!(get(&body, "format").as_string().as_deref(), Some("link"));
+    assert_eq!(get(&body, "url").as_string(), Some(href()));
+    assert_eq!(get(&body, "visitor").as_string(), cookie(VISITOR_COOKIE));
+    clear_cookies();
+    go("/");
+}
+
+#[wasm_bindgen_test]
 async fn first_click_keeps_the_existing_key_and_last_click_replaces_it() {
     clear_cookies();
-    let jar = CookieJar {
-        domain: None,
-        secure: false,
-    };
-    jar.write(REFERRAL_COOKIE, "bob", 600);
+    set_cookie(&format!("{REFERRAL_COOKIE}=bob; Path=/; Max-Age=600"));
     go("/?via=alice");
-    let runner = boot(net(settings(&[]), Array::new()));
+    let runner = start(net(settings(&[]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("bob"));
 
-    let runner = boot(net(settings(&[("attribution", s("last"))]), Array::new()));
+    let runner = start(net(settings(&[("attribution", s("last"))]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("alice"));
@@ -249,10 +425,29 @@ async fn first_click_keeps_the_existing_key_and_last_click_replaces_it() {
 }
 
 #[wasm_bindgen_test]
+async fn page_overrides_apply_over_the_collector_settings() {
+    clear_cookies();
+    go("/?ref=frank");
+    let runner = start(net(settings(&[]), Array::new()));
+    run(&runner, &["program", "P1", "type", "affiliate"]);
+    run(
+        &runner,
+        &["program", "P1", "settings", "cookie_time", "nonsense"],
+    );
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    assert_eq!(cookie(REFERRAL_COOKIE), None);
+    assert_eq!(cookie(PARTNER_COOKIE).as_deref(), Some("frank"));
+    set_cookie(&format!("{PARTNER_COOKIE}=; Path=/; Max-Age=0"));
+    clear_cookies();
+    go("/");
+}
+
+#[wasm_bindgen_test]
 async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
     clear_cookies();
     go("/aff/carol");
-    let runner = boot(net(
+    let runner = start(net(
         settings(&[("consent_required", JsValue::TRUE)]),
         Array::new(),
     ));
@@ -271,7 +466,7 @@ async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
 async fn invalid_keys_are_never_written() {
     clear_cookies();
     go("/?ref=%3Cscript%3E");
-    let runner = boot(net(settings(&[]), Array::new()));
+    let runner = start(net(settings(&[]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE), None);
@@ -282,7 +477,7 @@ async fn invalid_keys_are_never_written() {
 async fn spa_navigation_rereads_the_key() {
     clear_cookies();
     go("/");
-    let runner = boot(net(settings(&[("attribution", s("last"))]), Array::new()));
+    let runner = start(net(settings(&[("attribution", s("last"))]), Array::new()));
     run(&runner, &["program", "P1", "load"]);
     settle().await;
     assert_eq!(cookie(REFERRAL_COOKIE), None);
@@ -296,6 +491,209 @@ async fn spa_navigation_rereads_the_key() {
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("dave"));
     clear_cookies();
     go("/");
+}
+
+#[wasm_bindgen_test]
+async fn signups_and_transactions_are_sent_with_the_referral() {
+    clear_cookies();
+    go("/?ref=gina");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    go("/");
+    let signup = object(&[(
+        "data",
+        object(&[
+            ("key", s(" u_42 ")),
+            ("email", s("bob@example.com")),
+            ("tags", list(&["beta"])),
+        ]),
+    )]);
+    let sale = object(&[
+        (
+            "data",
+            object(&[
+                ("key", s("inv_1")),
+                ("amount", s("49.90")),
+                ("customer", object(&[("key", s("u_42"))])),
+            ]),
+        ),
+        ("options", object(&[("create_customer", JsValue::TRUE)])),
+    ]);
+    let bad_sale = object(&[("data", object(&[("amount", s("lots"))]))]);
+    refuse_beacons();
+    for (what, object) in [
+        (["customers", "signup"], &signup),
+        (["customers", "signup"], &object(&[])),
+        (["transactions", "create"], &sale),
+        (["transactions", "create"], &bad_sale),
+    ] {
+        run_call(&runner, &Array::of3(&s(what[0]), &s(what[1]), object));
+    }
+    wait_for_posts(&posts, 2).await;
+    allow_beacons();
+    assert_eq!(
+        posts.length(),
+        2,
+        "the sign-up and the valid sale (sendBeacon took the visit)"
+    );
+    let sent = |i: u32| Array::from(&posts.get(i));
+    assert_eq!(
+        sent(0).get(0).as_string().as_deref(),
+        Some("http://collector.test/pub/signups")
+    );
+    let visitor = cookie(VISITOR_COOKIE).unwrap();
+    assert_eq!(
+        sent(0).get(1).as_string().unwrap(),
+        format!(
+            r#"{{"program":"P1","visitor":"{visitor}","referral":"gina","customer":{{"key":"u_42","email":"bob@example.com","tags":["beta"]}}}}"#
+        )
+    );
+    assert_eq!(
+        sent(1).get(0).as_string().as_deref(),
+        Some("http://collector.test/pub/transactions")
+    );
+    assert_eq!(
+        sent(1).get(1).as_string().unwrap(),
+        format!(
+            r#"{{"program":"P1","visitor":"{visitor}","referral":"gina","transaction":{{"key":"inv_1","amount":49.9,"customer":{{"key":"u_42"}}}},"options":{{"create_customer":true}}}}"#
+        )
+    );
+    clear_cookies();
+}
+
+#[wasm_bindgen_test]
+fn bodies_leave_absent_fields_out_and_check_the_data() {
+    let bob = customer(&object(&[
+        ("key", s("u_1")),
+        ("email", s("bob@example.com")),
+        ("name", s("   ")),
+        ("tags", list(&[])),
+    ]));
+    assert_eq!(
+        signup_body("P1", "", "alice", &bob),
+        r#"{"program":"P1","referral":"alice","customer":{"key":"u_1","email":"bob@example.com"}}"#
+    );
+    assert_eq!(
+        signup_body("P1", "", "", &customer(&object(&[]))),
+        "!customers signup needs data.key or data.email"
+    );
+    let sale = object(&[(
+        "data",
+        object(&[("key", s("inv_1")), ("amount", s(" 049.90"))]),
+    )]);
+    assert_eq!(
+        transaction_body("P1", "v", "", &sale),
+        r#"{"program":"P1","visitor":"v","transaction":{"key":"inv_1","amount":49.9,"customer":{}},"options":{"create_customer":false}}"#
+    );
+    let no_amount = object(&[("data", object(&[("key", s("inv_1"))]))]);
+    assert_eq!(
+        transaction_body("P1", "", "", &no_amount),
+        r#"{"program":"P1","transaction":{"key":"inv_1","customer":{}},"options":{"create_customer":false}}"#
+    );
+    assert_eq!(
+        transaction_body(
+            "P1",
+            "",
+            "",
+            &object(&[("data", object(&[("amount", JsValue::TRUE)]))])
+        ),
+        "!transaction amount is not a number"
+    );
+}
+
+#[wasm_bindgen_test]
+fn fields_and_amounts() {
+    assert_eq!(clean_text(&s("  Bob ")).as_string().as_deref(), Some("Bob"));
+    assert_eq!(clean_text(&s("   ")), JsValue::UNDEFINED);
+    assert_eq!(clean_text(&JsValue::from(3)), JsValue::UNDEFINED);
+    assert_eq!(clean_text(&s(&"x".repeat(257))), JsValue::UNDEFINED);
+    assert_eq!(amount(&JsValue::from(49.5)).as_f64(), Some(49.5));
+    assert_eq!(amount(&s("49.95")).as_f64(), Some(49.95));
+    assert_eq!(amount(&JsValue::UNDEFINED), JsValue::UNDEFINED);
+    assert_eq!(amount(&JsValue::NULL), JsValue::UNDEFINED);
+    for good in ["49", " 49.95 ", "-5.5", "0.1", "123456789012345"] {
+        assert!(
+            amount(&s(good)).as_f64().is_some_and(f64::is_finite),
+            "{good}"
+        );
+    }
+    for bad in [
+        "",
+        ".5",
+        "4e3",
+        "1.2.3",
+        "abc",
+        "1234567890123456",
+        "--1",
+        "0x10",
+        "lots",
+    ] {
+        assert!(amount(&s(bad)).as_f64().is_some_and(f64::is_nan), "{bad}");
+    }
+    assert!(
+        amount(&JsValue::from(f64::INFINITY))
+            .as_f64()
+            .unwrap()
+            .is_nan()
+    );
+    assert!(amount(&JsValue::TRUE).as_f64().unwrap().is_nan());
+    for yes in [JsValue::TRUE, s("on"), s("1"), JsValue::from(2)] {
+        assert!(truthy(&yes));
+    }
+    for no in [
+        JsValue::FALSE,
+        s("off"),
+        s("maybe"),
+        JsValue::from(0),
+        JsValue::UNDEFINED,
+    ] {
+        assert!(!truthy(&no));
+    }
+}
+
+#[wasm_bindgen_test]
+fn sign_up_fields_are_recognised() {
+    assert_eq!(classify("email", "", "", ""), "e");
+    assert_eq!(classify("text", "user[email]", "", ""), "e");
+    assert_eq!(classify("text", "", "signup-email-address", ""), "e");
+    assert_eq!(classify("text", "x", "", "section-a email"), "e");
+    assert_eq!(classify("text", "full_name", "", ""), "n");
+    assert_eq!(classify("text", "", "", "name"), "n");
+    assert_eq!(classify("text", "first-name", "", ""), "f");
+    assert_eq!(classify("text", "", "", "family-name"), "l");
+    assert_eq!(classify("password", "email", "", ""), "");
+    assert_eq!(classify("hidden", "email", "", ""), "");
+    assert_eq!(classify("text", "username", "", ""), "");
+    assert_eq!(classify("text", "company", "", ""), "");
+    assert_eq!(classify("text", "constructor", "", "toString"), "");
+    assert!(looks_like_email("bob@example.com"));
+    for bad in [
+        "",
+        "bob",
+        "@example.com",
+        "bob@example",
+        "bob@.com",
+        "bob@x.",
+        "b ob@x.com",
+        "a@b@c.de",
+    ] {
+        assert!(!looks_like_email(bad), "{bad}");
+    }
+    assert_eq!(
+        full_name(" Bob Smith ", "x", "y").as_string().as_deref(),
+        Some("Bob Smith")
+    );
+    assert_eq!(
+        full_name("", "Bob", "Smith").as_string().as_deref(),
+        Some("Bob Smith")
+    );
+    assert_eq!(
+        full_name("", "", "Smith").as_string().as_deref(),
+        Some("Smith")
+    );
+    assert_eq!(full_name("", " ", ""), JsValue::UNDEFINED);
 }
 
 fn element(tag: &str, attributes: &[(&str, &str)]) -> JsValue {
@@ -316,22 +714,88 @@ fn sign_up_forms_are_read_from_their_fields() {
             vec![("type", "email"), ("name", "user[email]")],
             " bob@example.com ",
         ),
+        (
+            vec![("type", "email"), ("name", "backup_email")],
+            "other@example.com",
+        ),
         (vec![("type", "password"), ("name", "password")], "secret"),
     ] {
         let input = element("input", &attrs);
         Reflect::set(&input, &s("value"), &s(value)).unwrap();
         call(&form, "append", &[&input]).unwrap();
     }
-    let customer = capture::read_form(&form).expect("a customer");
-    assert_eq!(customer.email.as_deref(), Some("bob@example.com"));
-    assert_eq!(customer.name.as_deref(), Some("Bob Smith"));
-    call(
-        &form,
-        "setAttribute",
-        &[&s(capture::IGNORE_ATTRIBUTE), &s("")],
-    )
-    .unwrap();
-    assert_eq!(capture::read_form(&form), None);
+    let inputs = call(&form, "querySelectorAll", &[&s("input")]).unwrap();
+    let customer = read_inputs(&inputs);
+    assert_eq!(
+        get(&customer, "email").as_string().as_deref(),
+        Some("bob@example.com")
+    );
+    assert_eq!(
+        get(&customer, "name").as_string().as_deref(),
+        Some("Bob Smith")
+    );
+    let only_bad = element("form", &[]);
+    let input = element("input", &[("type", "email"), ("name", "email")]);
+    Reflect::set(&input, &s("value"), &s("not an e-mail")).unwrap();
+    call(&only_bad, "append", &[&input]).unwrap();
+    let inputs = call(&only_bad, "querySelectorAll", &[&s("input")]).unwrap();
+    assert_eq!(read_inputs(&inputs), JsValue::UNDEFINED);
+}
+
+#[wasm_bindgen_test]
+async fn the_universal_capture_reports_a_submitted_sign_up_form_once() {
+    clear_cookies();
+    go("/");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    run(&runner, &["program", "P1", "load"]);
+    run(&runner, &["integration", "universal"]);
+    // The capture starts once the lazy chunk is loaded.
+    sleep(300).await;
+    let form = element("form", &[]);
+    let input = element("input", &[("type", "email"), ("name", "email")]);
+    Reflect::set(&input, &s("value"), &s("dana@example.com")).unwrap();
+    call(&form, "append", &[&input]).unwrap();
+    // Submitting for real would navigate away: the submit event is what the capture listens to.
+    let submit = |target: &JsValue| {
+        let event_class: Function = global_get("Event").unchecked_into();
+        let event = Reflect::construct(
+            &event_class,
+            &Array::of2(
+                &s("submit"),
+                &object(&[("bubbles", JsValue::TRUE), ("cancelable", JsValue::TRUE)]),
+            ),
+        )
+        .unwrap();
+        call(&get(&document(), "body"), "append", &[target]).unwrap();
+        call(target, "dispatchEvent", &[&event]).unwrap();
+        call(target, "remove", &[]).unwrap();
+    };
+    refuse_beacons();
+    submit(&form);
+    submit(&form);
+    let ignored = element("form", &[("data-partnero-ignore", "")]);
+    let other = element("input", &[("type", "email")]);
+    Reflect::set(&other, &s("value"), &s("erin@example.com")).unwrap();
+    call(&ignored, "append", &[&other]).unwrap();
+    submit(&ignored);
+    wait_for_posts(&posts, 2).await;
+    allow_beacons();
+    assert_eq!(
+        posts.length(),
+        1,
+        "one sign-up; the ignored form is not read"
+    );
+    let post = Array::from(&posts.get(0));
+    assert_eq!(
+        post.get(0).as_string().as_deref(),
+        Some("http://collector.test/pub/signups")
+    );
+    let body = json(&post.get(1).as_string().unwrap());
+    assert_eq!(
+        get(&get(&body, "customer"), "email").as_string().as_deref(),
+        Some("dana@example.com")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -339,13 +803,11 @@ async fn the_refer_a_friend_form_renders_with_labels_and_posts_the_email() {
     let target = element("div", &[("id", "raf")]);
     call(&get(&document(), "body"), "append", &[&target]).unwrap();
     let posts = Array::new();
-    let runner = boot(net(settings(&[]), posts.clone()));
+    let runner = start(net(settings(&[]), posts.clone()));
     go("/");
     run(&runner, &["program", "P1", "load"]);
     settle().await;
-    let options = Object::new();
-    Reflect::set(&options, &s("target"), &s("#raf")).unwrap();
-    Reflect::set(&options, &s("name"), &JsValue::TRUE).unwrap();
+    let options = object(&[("target", s("#raf")), ("name", JsValue::TRUE)]);
     run_call(&runner, &Array::of3(&s("form"), &s("render"), &options));
     // The form lives in its own chunk, loaded on first use.
     for _ in 0..50 {
@@ -383,25 +845,22 @@ async fn the_refer_a_friend_form_renders_with_labels_and_posts_the_email() {
 
 #[wasm_bindgen_test]
 async fn the_form_chunk_shows_share_links_and_rejects_unsafe_links() {
-    let booted = boot(net(settings(&[]), Array::new()));
     for (link, safe) in [
         ("https://shop.test/?ref=carol", true),
         ("javascript:alert(1)", false),
     ] {
         let target = element("div", &[("data-partnero-button", "Go")]);
         call(&get(&document(), "body"), "append", &[&target]).unwrap();
-        let data = Object::new();
-        Reflect::set(&data, &s("referral_link"), &s(link)).unwrap();
-        let answer = Object::new();
-        Reflect::set(&answer, &s("data"), &data).unwrap();
+        let answer = object(&[("data", object(&[("referral_link", s(link))]))]);
         let answering = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |_, _| {
             Promise::resolve(&answer).into()
         })
         .into_js_value();
-        let options = Object::new();
-        Reflect::set(&options, &s("program"), &s("P1")).unwrap();
-        Reflect::set(&options, &s("endpoint"), &s("http://collector.test/x")).unwrap();
-        render_form(&target, &options, &answering, &booted.run);
+        let options = object(&[
+            ("program", s("P1")),
+            ("endpoint", s("http://collector.test/x")),
+        ]);
+        render_form(&target, &options, &answering);
         let button = call(&target, "querySelector", &[&s("button")]).unwrap();
         assert_eq!(
             get(&button, "textContent").as_string().as_deref(),
@@ -437,4 +896,35 @@ async fn the_form_chunk_shows_share_links_and_rejects_unsafe_links() {
         }
         call(&target, "remove", &[]).unwrap();
     }
+}
+
+#[wasm_bindgen_test]
+fn share_links_encode_the_link_and_only_web_links_pass() {
+    assert!(is_web_link("https://shop.test/?ref=carol_x7"));
+    assert!(is_web_link("http://127.0.0.1:8080/aff/x"));
+    for bad in [
+        "javascript:alert(1)",
+        "javascript://x.test/%0aalert(1)",
+        "data:text/html,x",
+        "https://a b",
+        "/rel",
+        "https://x\"y",
+        "https:///x",
+    ] {
+        assert!(!is_web_link(bad), "{bad}");
+    }
+    let links = Array::from(&share_links("https://shop.test/?ref=carol&x=1"));
+    let pair = |i: u32| Array::from(&links.get(i));
+    assert_eq!(
+        pair(0).get(1).as_string().as_deref(),
+        Some("https://x.com/intent/tweet?url=https%3A%2F%2Fshop.test%2F%3Fref%3Dcarol%26x%3D1")
+    );
+    assert_eq!(
+        pair(4).get(1).as_string().as_deref(),
+        Some("mailto:?body=https%3A%2F%2Fshop.test%2F%3Fref%3Dcarol%26x%3D1")
+    );
+    let labels: Vec<String> = (0..links.length())
+        .map(|i| pair(i).get(0).as_string().unwrap())
+        .collect();
+    assert_eq!(labels, ["X", "Facebook", "LinkedIn", "WhatsApp", "E-mail"]);
 }

@@ -3,10 +3,12 @@
 // the customer's referral link out, with a copy button and share links. Built with DOM calls only
 // (user data only ever goes into `textContent`/attributes), native controls inside labels, a
 // `role="status"` region, and a zero-specificity constructed stylesheet read from CSS custom
-// properties. E-mail validation, the link check and the share links come from the tracker (Rust):
-// `run(EMAIL_OK, text)` and `run(SHARE_LINKS, link)`.
-const EMAIL_OK = 5;
-const SHARE_LINKS = 6;
+// properties.
+import { cleanText, looksLikeEmail, truthy } from './fields.js';
+
+// The chunk also carries what sign-ups and transactions need (tracker.js imports it for them).
+export * from './fields.js';
+
 const RENDERED = 'data-partnero-rendered';
 const CSS =
   ':where(.partnero-form){display:grid;gap:var(--partnero-gap,.5rem);max-width:var(--partnero-width,28rem);font:var(--partnero-font,inherit)}' +
@@ -17,6 +19,33 @@ const CSS =
   ':where(.partnero-share){display:flex;flex-wrap:wrap;gap:.75rem}';
 
 const d = document;
+
+/** Share targets: label and URL prefix (the link is appended, encoded). */
+const SHARE = [
+  ['X', 'https://x.com/intent/tweet?url='],
+  ['Facebook', 'https://www.facebook.com/sharer/sharer.php?u='],
+  ['LinkedIn', 'https://www.linkedin.com/sharing/share-offsite/?url='],
+  ['WhatsApp', 'https://wa.me/?text='],
+  ['E-mail', 'mailto:?body='],
+];
+
+/** True for an absolute http(s) URL without spaces, quotes or control characters: safe as an href. */
+export const isWebLink = (text) => {
+  try {
+    return (
+      typeof text == 'string' &&
+      text.length <= 2048 &&
+      /^https?:\/\/[^/?#]/.test(text) &&
+      !/[\s"<\x00-\x1f\x7f]/.test(text) &&
+      !!new URL(text).host
+    );
+  } catch (_) {
+    return false;
+  }
+};
+
+/** [label, URL] share links for X, Facebook, LinkedIn, WhatsApp and e-mail. */
+export const shareLinks = (link) => SHARE.map(([label, prefix]) => [label, prefix + encodeURIComponent(link)]);
 
 /** `<tag attributes…>text</tag>` */
 const element = (tag, attributes, text) => {
@@ -49,7 +78,7 @@ const addStylesheet = () => {
 };
 
 /** Renders the form into `target` unless it already has one. */
-export function render(target, options, net, run) {
+export function render(target, options, net) {
   try {
     if (target.hasAttribute(RENDERED)) return;
     addStylesheet();
@@ -61,12 +90,12 @@ export function render(target, options, net, run) {
       required: '',
     });
     const name =
-      (options.name || target.hasAttribute('data-partnero-name')) &&
+      (truthy(options.name) || target.hasAttribute('data-partnero-name')) &&
       field(form, 'Your name', { name: 'name', autocomplete: 'name' });
     const button = element(
       'button',
       { type: 'submit' },
-      options.button ?? target.getAttribute('data-partnero-button') ?? 'Get my referral link',
+      cleanText(options.button) ?? target.getAttribute('data-partnero-button') ?? 'Get my referral link',
     );
     const status = element('p', { class: 'partnero-status', role: 'status', 'aria-live': 'polite' });
     const result = element('div', { class: 'partnero-result', hidden: '' });
@@ -78,14 +107,14 @@ export function render(target, options, net, run) {
       button.disabled = false;
       say('Sorry, your link could not be created. Please try again.');
     };
-    const show = (link, share) => {
+    const show = (link) => {
       button.disabled = false;
       result.textContent = '';
       const input = field(result, 'Your referral link', { type: 'url', readonly: '', value: link });
       const copy = element('button', { type: 'button' }, 'Copy link');
       const links = element('p', { class: 'partnero-share' });
-      for (const label in share)
-        links.append(element('a', { href: share[label], target: '_blank', rel: 'noopener noreferrer' }, label));
+      for (const [label, href] of shareLinks(link))
+        links.append(element('a', { href, target: '_blank', rel: 'noopener noreferrer' }, label));
       result.append(copy, links);
       copy.addEventListener('click', () =>
         Promise.resolve()
@@ -104,7 +133,7 @@ export function render(target, options, net, run) {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const address = email.value.trim();
-      if (!run(EMAIL_OK, address)) {
+      if (!looksLikeEmail(address)) {
         say('Please enter a valid e-mail address.');
         email.focus();
         return;
@@ -116,8 +145,7 @@ export function render(target, options, net, run) {
       button.disabled = true;
       net(options.endpoint, JSON.stringify(body)).then((answer) => {
         const link = answer && answer.data && answer.data.referral_link;
-        const share = run(SHARE_LINKS, link);
-        share ? show(link, share) : failed();
+        isWebLink(link) ? show(link) : failed();
       }, failed);
     });
     target.setAttribute(RENDERED, '');

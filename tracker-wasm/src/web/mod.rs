@@ -1,47 +1,60 @@
-//! The browser layer: boots from the loader, turns `po(...)` calls and page events into jobs and
-//! runs them against the real document through the small JavaScript host (`host.js`). Decisions
-//! are made by the pure core; the refer-a-friend form is a separate, lazily loaded chunk (`form.js`).
+//! The browser build's exports: [`run`] runs the pure core's [`crate::api::answer`] on the text in
+//! [`buffer`]. Numbers are all that cross the boundary and the wasm imports nothing, so the loader
+//! needs no wasm-bindgen glue (no string marshalling, no allocator exports): it encodes the input
+//! into the buffer with `TextEncoder.encodeInto` and decodes the answer from it. The core writes
+//! straight into the buffer, so the browser build never calls the allocator (wasm-opt drops it).
 
-pub mod capture;
-pub mod cookie_jar;
-pub mod host;
-pub mod payload;
-pub mod runtime;
-pub mod tracker;
-pub mod value;
-
-use alloc::rc::Rc;
-use alloc::string::String;
-use runtime::Runtime;
+use crate::text::Sink;
+use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use wasm_bindgen::prelude::*;
 
-/// The tracker as the loader holds it.
-#[wasm_bindgen]
-pub struct Tracker(Rc<Runtime>);
+/// Bytes of the shared buffer (its zeroed memory costs nothing in the download).
+pub const BUFFER_BYTES: usize = 1 << 16;
 
-#[wasm_bindgen]
-impl Tracker {
-    /// Starts the tracker. `script_src` is the loader's own URL; `net(url, body?, keepalive?)` is
-    /// the loader's fetch helper (GET JSON when `body` is absent, `text/plain` POST otherwise);
-    /// `form_chunk` is the URL of the refer-a-friend form chunk; `run(kind, value)` is a function
-    /// calling [`Tracker::run`] on this tracker (the host's callbacks go through it).
-    #[wasm_bindgen(constructor)]
-    pub fn new(script_src: String, net: JsValue, form_chunk: String, run: JsValue) -> Tracker {
-        Tracker(Runtime::new(tracker::Tracker::new(
-            script_src, net, form_chunk, run,
-        )))
-    }
+/// The input and the answer of [`run`]. Atomics make a `static` buffer possible without `unsafe`;
+/// on single-threaded wasm they are plain loads and stores.
+static BUFFER: [AtomicU8; BUFFER_BYTES] = [const { AtomicU8::new(0) }; BUFFER_BYTES];
 
-    /// The tracker's entry point (kinds in [`runtime::kind`]): the loader runs each `po(...)` call
-    /// as `run(0, argumentsArray)`.
-    pub fn run(&self, kind: u32, value: JsValue) -> JsValue {
-        self.0.receive(kind, value)
-    }
+/// Where the buffer starts in the wasm memory.
+#[wasm_bindgen]
+pub fn buffer() -> usize {
+    BUFFER.as_ptr() as usize
 }
 
-impl Tracker {
-    /// The runtime (tests and diagnostics).
-    pub fn runtime(&self) -> &Rc<Runtime> {
-        &self.0
+/// Runs operation `op` of [`crate::api::op`] on the first `len` bytes of the buffer (UTF-8, fields
+/// separated by U+001F); writes the answer there and returns its length (answers longer than the
+/// buffer are cut, never the case for the core's answers).
+#[wasm_bindgen]
+pub fn run(op: u32, len: usize) -> usize {
+    let mut input = [0u8; BUFFER_BYTES];
+    for (byte, slot) in input.iter_mut().zip(BUFFER.iter().take(len)) {
+        *byte = slot.load(Relaxed);
+    }
+    let mut answer = Answer(0);
+    if let Some(text) = input.get(..len).and_then(|b| core::str::from_utf8(b).ok()) {
+        crate::api::answer(op, text, &mut answer);
+    }
+    answer.0
+}
+
+/// The answer being written into the buffer: its length so far.
+struct Answer(usize);
+
+impl Sink for Answer {
+    fn push_str(&mut self, text: &str) {
+        for b in text.bytes() {
+            if let Some(slot) = BUFFER.get(self.0) {
+                slot.store(b, Relaxed);
+                self.0 += 1;
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.0 = self.0.min(len);
     }
 }

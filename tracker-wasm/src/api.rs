@@ -1,0 +1,381 @@
+//! The wasm's whole interface: [`call`]`(op, input)`, text in and text out. The tracker's
+//! JavaScript (`web/tracker.js`) keeps the state and does the DOM work; the decisions below are
+//! made by the pure core.
+//!
+//! `input` is the operation's fields separated by [`SEP`] (U+001F); the answer uses the same
+//! separator. Values of JavaScript origin are tagged ([`Arg::decode`]); settings travel as records
+//! ([`Settings::from_records`]); URLs as their parts (host, path, query without `?`, fragment
+//! without `#`), as `location` and `URL` give them. An empty answer means "nothing"; an answer
+//! starting with `!` is a warning to print.
+
+use crate::arg::Arg;
+use crate::ascii::{push_decimal, split};
+use crate::attribution::should_write;
+use crate::command::{self, Command};
+use crate::cookie::{CookieSpec, VISITOR_COOKIE, max_age, read_cookie};
+use crate::domain::cookie_domain_candidates;
+use crate::extract::find_key;
+use crate::key::is_valid_key;
+use crate::settings::{Lifetime, Settings};
+use crate::text::Sink;
+use crate::url::Url;
+use crate::uuid::is_uuid;
+use alloc::string::String;
+
+/// Separates the fields of an operation's input and answer.
+pub const SEP: u8 = 0x1f;
+const SEP_STR: &str = "\u{1f}";
+/// [`crate::settings::RECORD_SEP`] as text.
+const RECORD_SEP_STR: &str = "\u{1e}";
+
+/// The operations (the same numbers are in `web/tracker.js`).
+pub mod op {
+    /// Tagged `po(...)` arguments → `h|a URL` (host, assets host), `l ID` (load), `p ID RECORD`
+    /// (program setting; the record empty when invalid), `s` (sign-up), `t` (transaction),
+    /// `u` (universal capture), `g`/`r` (consent grant/revoke), `f` (form), or `!warning`.
+    pub const COMMAND: u32 = 0;
+    /// Settings, URL parts → `FORMAT KEY`; empty when there is no valid key, `!` when the page is
+    /// not on the program's domains.
+    pub const FIND: u32 = 1;
+    /// Settings → `COOKIE_NAME MAX_AGE FLAGS PARAMS`; flags: `c` consent required, `g` honour
+    /// GPC/DNT, `u` clean URL, `f` lifetime cookie (renewed on every visit); params: the query
+    /// parameter names that carry a key, comma-separated (what `clean_url` removes).
+    pub const INFO: u32 = 2;
+    /// Host → its cookie domain candidates, shortest first.
+    pub const CANDIDATES: u32 = 3;
+    /// Name, value, domain (empty: host-only), max-age, secure (`1`) → the `document.cookie` string.
+    pub const COOKIE: u32 = 4;
+    /// `document.cookie`, name → the cookie's value.
+    pub const READ: u32 = 5;
+    /// Settings, `document.cookie`, key → `1` when the key is to be written (attribution).
+    pub const KEEP: u32 = 6;
+    /// `document.cookie` → the valid visitor id of the cookie, or empty.
+    pub const VISITOR: u32 = 7;
+    /// Settings, `document.cookie`, URL parts → `VISITOR REFERRAL` for a sign-up or transaction:
+    /// the valid visitor id and the referral key of the cookie, else of the URL (each may be empty).
+    pub const IDENTITY: u32 = 8;
+    /// Settings, `document.cookie` → the valid referral key in the program's cookie, or empty.
+    pub const REFERRAL: u32 = 9;
+}
+
+/// Runs operation `op` (see [`op`]) on `input`.
+pub fn call(op: u32, input: &str) -> String {
+    crate::text::to_string(|out| answer(op, input, out))
+}
+
+/// Writes the answer of operation `op` (see [`op`]) on `input` to `out`.
+pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
+    let mut fields = split(input, SEP);
+    let mut next = || fields.next().unwrap_or("");
+    match op {
+        op::COMMAND => command(input, out),
+        op::FIND => {
+            let settings = Settings::from_records(next());
+            let url = url_parts(&mut next);
+            if !settings.allows_host(url.host) {
+                out.push_str("!");
+            } else if let Some(found) = find_key(&url, &settings) {
+                join(out, &[found.format.as_str(), found.key.as_str()]);
+            }
+        }
+        op::INFO => {
+            let s = Settings::from_records(next());
+            join(out, &[s.cookie_name(), ""]);
+            push_decimal(out, max_age(s.lifetime));
+            out.push_str(SEP_STR);
+            for (on, flag) in [
+                (s.consent_required, "c"),
+                (s.honor_gpc, "g"),
+                (s.clean_url, "u"),
+                (s.lifetime == Lifetime::Forever, "f"),
+            ] {
+                if on {
+                    out.push_str(flag);
+                }
+            }
+            out.push_str(SEP_STR);
+            for (i, name) in s.query_params().enumerate() {
+                if i > 0 {
+                    out.push_str(",");
+                }
+                out.push_str(name);
+            }
+        }
+        op::CANDIDATES => {
+            for candidate in cookie_domain_candidates(next()) {
+                join(out, &[candidate]);
+            }
+        }
+        op::COOKIE => {
+            let (name, value, domain) = (next(), next(), next());
+            CookieSpec {
+                name,
+                value,
+                domain: Some(domain).filter(|d| !d.is_empty()),
+                max_age: number(next()),
+                secure: next() == "1",
+            }
+            .write(out)
+        }
+        op::READ => {
+            let header = next();
+            out.push_str(read_cookie(header, next()).unwrap_or(""));
+        }
+        op::KEEP => {
+            let (settings, header, key) = (Settings::from_records(next()), next(), next());
+            let stored = read_cookie(header, settings.cookie_name());
+            if should_write(settings.attribution, stored, key) {
+                out.push_str("1");
+            }
+        }
+        op::VISITOR => out.push_str(visitor(next()).unwrap_or("")),
+        op::IDENTITY => {
+            let (settings, header) = (Settings::from_records(next()), next());
+            let url = url_parts(&mut next);
+            out.push_str(visitor(header).unwrap_or(""));
+            out.push_str(SEP_STR);
+            match referral(&settings, header) {
+                Some(key) => out.push_str(key),
+                None => {
+                    if let Some(found) = find_key(&url, &settings) {
+                        out.push_str(found.key.as_str());
+                    }
+                }
+            }
+        }
+        op::REFERRAL => {
+            let settings = Settings::from_records(next());
+            out.push_str(referral(&settings, next()).unwrap_or(""));
+        }
+        _ => {}
+    }
+}
+
+/// The URL whose parts (host, path, query, fragment) are the next four fields.
+fn url_parts<'a>(next: &mut impl FnMut() -> &'a str) -> Url<'a> {
+    Url {
+        scheme: "",
+        origin: "",
+        host: next(),
+        path: next(),
+        query: next(),
+        fragment: next(),
+    }
+}
+
+/// `po(...)` arguments ([`op::COMMAND`]).
+fn command(input: &str, out: &mut impl Sink) {
+    let mut tagged = split(input, SEP);
+    let words: [Arg<'_>; 5] = [(); 5].map(|_| Arg::decode(tagged.next().unwrap_or("o")));
+    match command::parse(&words) {
+        Ok(Command::Setting {
+            name: "host",
+            value: Arg::Text(value),
+        }) => join(out, &["h", value]),
+        Ok(Command::Setting {
+            name: "assets_host",
+            value: Arg::Text(value),
+        }) => join(out, &["a", value]),
+        Ok(Command::Setting { .. }) => out.push_str("!unknown setting"),
+        Ok(Command::Load { program }) => join(out, &["l", program]),
+        Ok(Command::ProgramSetting {
+            program,
+            name,
+            value,
+        }) => {
+            join(out, &["p", program, ""]);
+            if Settings::default().apply(name, &value) {
+                out.push_str(name);
+                out.push_str(RECORD_SEP_STR);
+                value.write(out);
+                out.push_str(RECORD_SEP_STR);
+            }
+        }
+        Ok(Command::Signup) => out.push_str("s"),
+        Ok(Command::Transaction) => out.push_str("t"),
+        Ok(Command::Universal) => out.push_str("u"),
+        Ok(Command::Consent(true)) => out.push_str("g"),
+        Ok(Command::Consent(false)) => out.push_str("r"),
+        Ok(Command::RenderForm) => out.push_str("f"),
+        Err(warning) => {
+            out.push_str("!");
+            out.push_str(warning);
+        }
+    }
+}
+
+/// The valid visitor id in the cookie header.
+fn visitor(header: &str) -> Option<&str> {
+    read_cookie(header, VISITOR_COOKIE).filter(|v| is_uuid(v))
+}
+
+/// The valid referral key in the program's cookie.
+fn referral<'a>(settings: &Settings<'_>, header: &'a str) -> Option<&'a str> {
+    read_cookie(header, settings.cookie_name()).filter(|k| is_valid_key(k))
+}
+
+/// A decimal number (0 when it is not one).
+fn number(text: &str) -> u32 {
+    let mut n = 0u32;
+    for b in text.bytes() {
+        if !b.is_ascii_digit() {
+            return 0;
+        }
+        n = n.wrapping_mul(10).wrapping_add(u32::from(b - b'0'));
+    }
+    n
+}
+
+/// Appends `fields` to `out`, each after a [`SEP`] unless `out` is empty.
+fn join(out: &mut impl Sink, fields: &[&str]) {
+    for field in fields {
+        if !out.is_empty() {
+            out.push_str(SEP_STR);
+        }
+        out.push_str(field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `call` with the fields joined by [`SEP`].
+    fn run(op: u32, fields: &[&str]) -> String {
+        let mut input = String::new();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                input.push(char::from(SEP));
+            }
+            input.push_str(f);
+        }
+        call(op, &input)
+    }
+
+    const LAST_CLICK: &str = "attribution\u{1e}slast\u{1e}";
+
+    #[test]
+    fn commands() {
+        let c = |args: &[&str]| run(op::COMMAND, args);
+        assert_eq!(
+            c(&["ssettings", "shost", "shttps://c.test"]),
+            "h\u{1f}https://c.test"
+        );
+        assert_eq!(
+            c(&["ssettings", "sassets_host", "shttps://a.test"]),
+            "a\u{1f}https://a.test"
+        );
+        assert_eq!(c(&["ssettings", "shost", "n1"]), "!unknown setting");
+        assert_eq!(c(&["sprogram", "sAB12", "sload"]), "l\u{1f}AB12");
+        assert_eq!(
+            c(&["sprogram", "sAB12", "stype", "saffiliate"]),
+            "p\u{1f}AB12\u{1f}type\u{1e}saffiliate\u{1e}"
+        );
+        assert_eq!(
+            c(&["sprogram", "sAB12", "ssettings", "scookie_time", "n45"]),
+            "p\u{1f}AB12\u{1f}cookie_time\u{1e}n45\u{1e}"
+        );
+        assert_eq!(
+            c(&["sprogram", "sAB12", "ssettings", "scookie_time", "sx"]),
+            "p\u{1f}AB12\u{1f}"
+        );
+        for (args, code) in [
+            (["scustomers", "ssignup"], "s"),
+            (["stransactions", "screate"], "t"),
+            (["sintegration", "suniversal"], "u"),
+            (["sconsent", "sgrant"], "g"),
+            (["sconsent", "srevoke"], "r"),
+            (["sform", "srender"], "f"),
+        ] {
+            assert_eq!(c(&args), code);
+        }
+        assert_eq!(c(&["sprogram", "sbad id!", "sload"]).as_bytes()[0], b'!');
+        assert_eq!(c(&["slaunch", "srockets"]), "!unknown command");
+        assert_eq!(c(&[]), "!unknown command");
+    }
+
+    #[test]
+    fn finds_keys_in_url_parts() {
+        let domains = "domains\u{1e}lshop.test\u{1e}subdomain_links\u{1e}btrue\u{1e}";
+        let find =
+            |host, path, query, fragment| run(op::FIND, &[domains, host, path, query, fragment]);
+        assert_eq!(find("shop.test", "/", "ref=alice", ""), "query\u{1f}alice");
+        assert_eq!(find("shop.test", "/aff/bob", "", ""), "link\u{1f}bob");
+        assert_eq!(find("shop.test", "/", "", "via=carol"), "hash\u{1f}carol");
+        assert_eq!(find("dave.shop.test", "/", "", ""), "subdomain\u{1f}dave");
+        assert_eq!(find("shop.test", "/", "ref=%3Cscript%3E", ""), "");
+        assert_eq!(find("evil.test", "/", "ref=alice", ""), "!");
+        assert_eq!(
+            run(op::FIND, &["", "any.test", "/", "ref=a", ""]),
+            "query\u{1f}a"
+        );
+    }
+
+    #[test]
+    fn info_cookies_and_candidates() {
+        assert_eq!(
+            run(op::INFO, &[""]),
+            "partnero_referral\u{1f}2592000\u{1f}\u{1f}ref,ref,aff,via"
+        );
+        assert_eq!(
+            run(
+                op::INFO,
+                &[
+                    "type\u{1e}saffiliate\u{1e}cookie_time\u{1e}slifetime\u{1e}consent_required\u{1e}btrue\u{1e}honor_gpc\u{1e}n1\u{1e}clean_url\u{1e}son\u{1e}"
+                ]
+            ),
+            "partnero_partner\u{1f}34560000\u{1f}cguf\u{1f}ref,ref,aff,via"
+        );
+        assert_eq!(
+            run(op::CANDIDATES, &["a.b.shop.co.uk"]),
+            "co.uk\u{1f}shop.co.uk\u{1f}b.shop.co.uk\u{1f}a.b.shop.co.uk"
+        );
+        assert_eq!(run(op::CANDIDATES, &["localhost"]), "");
+        assert_eq!(
+            run(
+                op::COOKIE,
+                &["partnero_referral", "alice", "shop.test", "2592000", "1"]
+            ),
+            "partnero_referral=alice; Domain=shop.test; Path=/; Max-Age=2592000; SameSite=Lax; Secure"
+        );
+        assert_eq!(
+            run(op::COOKIE, &["partnero_probe", "1", "", "x", ""]),
+            "partnero_probe=1; Path=/; Max-Age=0; SameSite=Lax"
+        );
+        let header = "a=1; partnero_referral=alice; partnero_session_uuid=123e4567-e89b-42d3-a456-426614174000";
+        assert_eq!(run(op::READ, &[header, "a"]), "1");
+        assert_eq!(run(op::READ, &[header, "b"]), "");
+        assert_eq!(run(op::REFERRAL, &["", header]), "alice");
+        assert_eq!(run(op::REFERRAL, &["", "partnero_referral=a b"]), "");
+    }
+
+    #[test]
+    fn attribution_and_visitor() {
+        let header = "partnero_referral=alice";
+        assert_eq!(run(op::KEEP, &["", header, "bob"]), "");
+        assert_eq!(run(op::KEEP, &["", header, "alice"]), "1");
+        assert_eq!(run(op::KEEP, &["", "", "bob"]), "1");
+        assert_eq!(run(op::KEEP, &[LAST_CLICK, header, "bob"]), "1");
+        let kept = "partnero_session_uuid=123e4567-e89b-42d3-a456-426614174000";
+        assert_eq!(
+            run(op::VISITOR, &[kept]),
+            "123e4567-e89b-42d3-a456-426614174000"
+        );
+        assert_eq!(run(op::VISITOR, &["partnero_session_uuid=bad"]), "");
+    }
+
+    #[test]
+    fn identity() {
+        let visitor = "123e4567-e89b-42d3-a456-426614174000";
+        let header = alloc::format!("partnero_session_uuid={visitor}; partnero_referral=alice");
+        let parts = ["shop.test", "/", "ref=bob", ""];
+        let identity = |header: &str| {
+            let mut fields = alloc::vec!["", header];
+            fields.extend(parts);
+            run(op::IDENTITY, &fields)
+        };
+        assert_eq!(identity(&header), alloc::format!("{visitor}\u{1f}alice"));
+        assert_eq!(identity(""), "\u{1f}bob");
+        assert_eq!(run(99, &["x"]), "");
+    }
+}

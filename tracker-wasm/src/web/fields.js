@@ -1,0 +1,148 @@
+// Reading what the site hands the tracker as JavaScript objects (sign-up and transaction data) or
+// types into its forms (the no-code sign-up capture), and the request bodies built from them. The
+// browser does the parsing and JSON; the referral decisions are the WebAssembly core's (../api.rs).
+
+/** `o[k]`; undefined for null/undefined `o` or a throwing getter. */
+export const get = (o, k) => {
+  try {
+    return o == null ? undefined : o[k];
+  } catch (_) {}
+};
+
+/** A list: an array or a node list. */
+export const isList = (v) => Array.isArray(v) || v instanceof NodeList;
+
+/** A text field: trimmed, 1–256 characters, else undefined. */
+export const cleanText = (v) => {
+  if (typeof v != 'string') return;
+  v = v.trim();
+  if (v && v.length <= 256) return v;
+};
+
+/** A boolean option: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true. */
+export const truthy = (v) =>
+  v === true || (typeof v == 'number' && v != 0) || (typeof v == 'string' && /^(true|1|yes|on)$/.test(v));
+
+/**
+ * A transaction amount: a finite number or a plain decimal string such as `49`, `49.95` or `-5.5`
+ * (at most 15 digits), as a number; undefined when absent; NaN when invalid.
+ */
+export const amount = (v) => {
+  if (typeof v == 'number') return isFinite(v) ? v : NaN;
+  if (typeof v == 'string') {
+    const m = /^-?(\d+)(?:\.(\d*))?$/.exec(v.trim());
+    return m && m[1].length + (m[2] || '').length <= 15 ? +v : NaN;
+  }
+  if (typeof v == 'boolean' || isList(v)) return NaN;
+};
+
+/** A customer object `{key, email, name, tags}` (texts cleaned, the first 64 string tags). */
+export const customer = (o) => {
+  const tags = get(o, 'tags');
+  return {
+    key: cleanText(get(o, 'key')),
+    email: cleanText(get(o, 'email')),
+    name: cleanText(get(o, 'name')),
+    tags: isList(tags) ? Array.prototype.slice.call(tags, 0, 64).filter((t) => typeof t == 'string') : undefined,
+  };
+};
+
+/** `{data: {...}}` or the object itself. */
+export const data = (o) => {
+  const inner = get(o, 'data');
+  return inner && typeof inner == 'object' ? inner : o;
+};
+
+/** `{program, visitor?, referral?, …}` as JSON text: absent and empty fields are left out. */
+export const body = (program, visitor, referral, rest) =>
+  JSON.stringify(
+    Object.assign({ program, visitor: visitor || undefined, referral: referral || undefined }, rest),
+    (k, v) => (k == 'tags' && v && !v.length ? undefined : v),
+  );
+
+/** `POST /pub/signups` for `po('customers','signup',{data})`; a string is the warning. */
+export const signupBody = (program, visitor, referral, c) =>
+  c.key || c.email ? body(program, visitor, referral, { customer: c }) : '!customers signup needs data.key or data.email';
+
+/** `POST /pub/transactions` for `po('transactions','create',…)`; a string starting with `!` is the warning. */
+export const transactionBody = (program, visitor, referral, o) => {
+  const sale = data(o);
+  const value = amount(get(sale, 'amount'));
+  if (value != value) return '!transaction amount is not a number';
+  return body(program, visitor, referral, {
+    transaction: { key: cleanText(get(sale, 'key')), amount: value, customer: customer(get(sale, 'customer')) },
+    options: { create_customer: truthy(get(get(o, 'options'), 'create_customer')) },
+  });
+};
+
+/** Input types that never hold an e-mail address or a name. */
+const SKIPPED = /^(password|hidden|checkbox|radio|submit|button|file)$/i;
+/** `autocomplete` tokens (the last one counts) and their roles: e-mail, name, first, last name. */
+const AUTOCOMPLETE = { __proto__: null, email: 'e', name: 'n', 'given-name': 'f', 'family-name': 'l' };
+/** Field names and ids (lowercase, letters and digits only) and their roles. */
+const NAMES = {
+  __proto__: null,
+  mail: 'e',
+  firstname: 'f',
+  fname: 'f',
+  givenname: 'f',
+  userfirstname: 'f',
+  lastname: 'l',
+  lname: 'l',
+  surname: 'l',
+  familyname: 'l',
+  userlastname: 'l',
+  name: 'n',
+  fullname: 'n',
+  yourname: 'n',
+  customername: 'n',
+};
+
+/**
+ * What an `<input>` holds, judged from its `type`, `name`, `id` and `autocomplete` attributes:
+ * `e` e-mail, `n` name, `f` first name, `l` last name, `` anything else (passwords, hidden fields…).
+ */
+export const classify = (type, name, id, autocomplete) => {
+  if (SKIPPED.test(type)) return '';
+  const role = AUTOCOMPLETE[autocomplete.split(' ').pop().toLowerCase()];
+  if (role) return role;
+  if (/^email$/i.test(type)) return 'e';
+  for (const attr of [name, id]) {
+    const words = attr.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+    if (words.includes('email')) return 'e';
+    if (NAMES[words]) return NAMES[words];
+  }
+  return '';
+};
+
+/** A plausible e-mail address: one `@`, something before it, a dot after it, no spaces. */
+export const looksLikeEmail = (text) => {
+  const at = text.indexOf('@');
+  const domain = text.slice(at + 1);
+  return (
+    at > 0 &&
+    domain.includes('.') &&
+    domain[0] != '.' &&
+    !domain.endsWith('.') &&
+    !domain.includes('@') &&
+    text.length <= 254 &&
+    !/[ \x00-\x1f\x7f]/.test(text)
+  );
+};
+
+/** The customer's name from a full-name field or first and last name fields. */
+export const fullName = (name, first, last) => name.trim() || [first.trim(), last.trim()].filter(Boolean).join(' ') || undefined;
+
+/**
+ * The customer a submitted sign-up form's inputs describe (`{type, name, id, autocomplete,
+ * value}` each; the first field of each role wins); undefined without a plausible e-mail address.
+ */
+export const readInputs = (inputs) => {
+  const found = {};
+  for (const i of inputs) {
+    const value = String(i.value || '').trim();
+    const role = classify(...['type', 'name', 'id', 'autocomplete'].map((n) => String(i[n] || '')));
+    if (role == 'e' ? !found.e && looksLikeEmail(value) : role && !found[role]) found[role] = value;
+  }
+  if (found.e) return { email: found.e, name: fullName(found.n || '', found.f || '', found.l || '') };
+};
