@@ -473,7 +473,7 @@ async fn settings_update_validates_and_applies_reward_rules(backend: Backend) {
     for (body, field) in [
         (json!({"cookie_time": 0}), "cookie_time"),
         (json!({"cookie_time": "forever"}), "cookie_time"),
-        (json!({"url_format": "subdomain"}), "url_format"),
+        (json!({"url_format": "hostname"}), "url_format"),
         (json!({"website": "not a url"}), "website"),
         (json!({"query_param": ""}), "query_param"),
         (
