@@ -76,7 +76,7 @@ pub fn run(root: &Path, with_setup: bool) -> Result<()> {
 
     let database_url = postgres_url();
     let mut native = cargo(root);
-    native.args(["test", "--workspace", "--exclude", "e2e"]);
+    native.args(["test", "--no-fail-fast", "--workspace", "--exclude", "e2e"]);
     if let Some(url) = &database_url {
         native.env("TEST_DATABASE_URL", url);
     }
@@ -85,7 +85,7 @@ pub fn run(root: &Path, with_setup: bool) -> Result<()> {
     outcomes.push(crate::wasm_tests::run(root));
 
     let mut e2e = cargo(root);
-    e2e.args(["test", "-p", "e2e"]);
+    e2e.args(["test", "--no-fail-fast", "-p", "e2e"]);
     outcomes.push(run_test_command("browser end-to-end", e2e));
 
     print_summary(&outcomes, started);
