@@ -1,7 +1,7 @@
 //! `cargo xtask build-tracker`: builds the WebAssembly tracker and its loader into `js/dist/`.
 //!
 //! 1. `wasm-pack build` (profile `wasm-release`, feature `slim`, `--target web`, no wasm-opt of its own);
-//! 2. binaryen's `wasm-opt -Oz` from `js/node_modules` (npm `binaryen`);
+//! 2. binaryen's `wasm-opt -Oz` (after `--flatten --rereloop`) from `js/node_modules` (npm `binaryen`);
 //! 3. the wasm named by its content hash (`tracker.<hash8>.wasm`, served immutable);
 //! 4. esbuild bundles `js/src/loader.js` with the tracker's JavaScript (`tracker-wasm/src/web/`)
 //!    into one minified IIFE, `universal.js`, with the hashed wasm name substituted in (the wasm
@@ -111,7 +111,12 @@ pub fn run(root: &Path) -> Result<()> {
     run_tool(
         Command::new(&wasm_opt)
             .arg(pkg.join("tracker_wasm_bg.wasm"))
-            .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+            // `--flatten --rereloop` before `-Oz` lets it merge more control flow; the low 1 KiB of
+            // memory is never used (rustc puts the stack first, from 1 MiB down) and the memory is
+            // the wasm's own, so it starts zeroed: wasm-opt may fold addresses and stores of zero.
+            .args(["--flatten", "--rereloop", "-Oz", "-Oz", "--converge"])
+            .args(["--low-memory-unused", "--zero-filled-memory"])
+            .args(["--strip-debug", "--strip-producers"])
             .args([
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
