@@ -27,7 +27,7 @@ use std::process::Command;
 pub const FIRST_VISIT_GZIP_BUDGET: u64 = 8192;
 /// The interim hard ceiling enforced by `build-tracker` and CI until the tracker fits
 /// [`FIRST_VISIT_GZIP_BUDGET`]: it stops any growth. Lower it as the tracker shrinks.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 11_264;
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 10_752;
 /// What we aim for.
 pub const FIRST_VISIT_GZIP_TARGET: u64 = 5120;
 /// Budget of the lazily loaded form chunk (gzip).
