@@ -168,7 +168,10 @@ fn url_parts<'a>(next: &mut impl FnMut() -> &'a str) -> Url<'a> {
 /// `po(...)` arguments ([`op::COMMAND`]).
 fn command(input: &str, out: &mut impl Sink) {
     let mut tagged = split(input, SEP);
-    let words: [Arg<'_>; 5] = [(); 5].map(|_| Arg::decode(tagged.next().unwrap_or("o")));
+    let mut words = [Arg::Other; 5];
+    for word in &mut words {
+        *word = Arg::decode(tagged.next().unwrap_or("o"));
+    }
     match command::parse(&words) {
         Ok(Command::Setting {
             name: "host",
