@@ -25,6 +25,8 @@ use alloc::string::String;
 /// Separates the fields of an operation's input and answer.
 pub const SEP: u8 = 0x1f;
 const SEP_STR: &str = "\u{1f}";
+/// The flags of [`op::INFO`], in order.
+const FLAGS: &str = "cguf";
 /// [`crate::settings::RECORD_SEP`] as text.
 const RECORD_SEP_STR: &str = "\u{1e}";
 
@@ -83,21 +85,21 @@ pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
             join(out, &[s.cookie_name(), ""]);
             push_decimal(out, max_age(s.lifetime));
             out.push_str(SEP_STR);
-            for (on, flag) in [
-                (s.consent_required, "c"),
-                (s.honor_gpc, "g"),
-                (s.clean_url, "u"),
-                (s.lifetime == Lifetime::Forever, "f"),
-            ] {
+            let flags = [
+                s.consent_required,
+                s.honor_gpc,
+                s.clean_url,
+                s.lifetime == Lifetime::Forever,
+            ];
+            for (i, on) in flags.into_iter().enumerate() {
                 if on {
-                    out.push_str(flag);
+                    out.push_str(FLAGS.get(i..=i).unwrap_or(""));
                 }
             }
             out.push_str(SEP_STR);
-            for (i, name) in s.query_params().enumerate() {
-                if i > 0 {
-                    out.push_str(",");
-                }
+            out.push_str(s.query_param);
+            for name in s.param_aliases.iter() {
+                out.push_str(",");
                 out.push_str(name);
             }
         }
@@ -166,7 +168,10 @@ fn url_parts<'a>(next: &mut impl FnMut() -> &'a str) -> Url<'a> {
 /// `po(...)` arguments ([`op::COMMAND`]).
 fn command(input: &str, out: &mut impl Sink) {
     let mut tagged = split(input, SEP);
-    let words: [Arg<'_>; 5] = [(); 5].map(|_| Arg::decode(tagged.next().unwrap_or("o")));
+    let mut words = [Arg::Other; 5];
+    for word in &mut words {
+        *word = Arg::decode(tagged.next().unwrap_or("o"));
+    }
     match command::parse(&words) {
         Ok(Command::Setting {
             name: "host",

@@ -4,34 +4,47 @@
 //! probe cookie on each candidate in turn and keeps the first one the browser accepts (the
 //! registrable domain). Hosts without candidates get a host-only cookie.
 
-use crate::ascii::{has, split, split_once, trim_end};
+use crate::ascii::{has, split_once, trim_end};
 
 /// True for IPv4 (`127.0.0.1`) and IPv6 (`[::1]` or bare `::1`) hosts.
 pub fn is_ip_host(host: &str) -> bool {
     if has(host, b':') || host.starts_with('[') {
         return true;
     }
-    let mut parts = 0;
-    for part in split(host, b'.') {
-        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+    let (mut dots, mut digits) = (0, 0);
+    for &b in host.as_bytes() {
+        if b == b'.' && digits > 0 {
+            dots += 1;
+            digits = 0;
+        } else if b.is_ascii_digit() && digits < 3 {
+            digits += 1;
+        } else {
             return false;
         }
-        parts += 1;
     }
-    parts == 4
+    dots == 3 && digits > 0
 }
 
 /// Parent domains of `host` with at least two labels, shortest first, ending with `host` itself;
 /// none for IP hosts and single-label hosts such as `localhost`.
 pub fn cookie_domain_candidates(host: &str) -> Candidates<'_> {
     let host = trim_end(host, b'.');
-    let usable = !is_ip_host(host) && !split(host, b'.').any(str::is_empty);
-    // Start after the last dot: the first candidate begins after the dot before it.
-    let start = if usable {
-        host.bytes().rposition(|b| b == b'.')
-    } else {
-        None
-    };
+    // Start after the last dot: the first candidate begins after the dot before it. None when a
+    // label is empty (the host is empty, starts with a dot or has two in a row).
+    let mut start = None;
+    let mut after_dot = true;
+    for (i, &b) in host.as_bytes().iter().enumerate() {
+        if b == b'.' {
+            if after_dot {
+                break;
+            }
+            start = Some(i);
+        }
+        after_dot = b == b'.';
+    }
+    if after_dot || is_ip_host(host) {
+        start = None;
+    }
     Candidates { host, start }
 }
 
@@ -109,6 +122,18 @@ mod tests {
         );
         assert!(!is_ip_host("1.2.3.4.5"));
         assert!(!is_ip_host("1.2.3"));
+        assert!(is_ip_host("1.22.255.4"));
+        for host in [
+            "1234.1.1.1",
+            "1..2.3",
+            ".1.2.3",
+            "1.2.3.",
+            "1.2.3.a",
+            "",
+            "a:b.c",
+        ] {
+            assert_eq!(is_ip_host(host), host.contains(':'), "{host}");
+        }
     }
 
     #[test]

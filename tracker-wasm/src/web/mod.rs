@@ -31,7 +31,7 @@ pub fn run(op: u32, len: usize) -> usize {
         *byte = slot.load(Relaxed);
     }
     let mut answer = Answer(0);
-    if let Some(text) = input.get(..len).and_then(|b| core::str::from_utf8(b).ok()) {
+    if let Some(text) = input.get(..len).and_then(crate::text::utf8) {
         crate::api::answer(op, text, &mut answer);
     }
     answer.0
