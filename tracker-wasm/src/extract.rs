@@ -86,7 +86,7 @@ pub fn find_key(url: &Url<'_>, settings: &Settings) -> Option<Found> {
 
 /// The first valid key under the configured parameter name, then under each alias.
 fn param_key(query: &str, settings: &Settings) -> Option<Short> {
-    let valid = |name: &str| url::param(query, name).filter(|k| is_valid_key(k.as_str()));
+    let valid = |name: &str| url::param(query, name, is_valid_key);
     if let Some(key) = valid(settings.query_param) {
         return Some(key);
     }
@@ -181,6 +181,14 @@ mod tests {
         // An invalid value under one name does not hide a valid one under another.
         assert_eq!(
             find("https://shop.test/?ref=a;b&via=ok", &s),
+            some("ok", "query")
+        ); // …nor does an empty or invalid earlier value of the same name.
+        assert_eq!(
+            find("https://shop.test/?ref=&ref=-", &s),
+            some("-", "query")
+        );
+        assert_eq!(
+            find("https://shop.test/?ref=a;b&ref=ok", &s),
             some("ok", "query")
         );
     }

@@ -69,12 +69,16 @@ pub fn pair(piece: &str) -> (&str, &str) {
     split_once(piece, b'=').unwrap_or((piece, ""))
 }
 
-/// The first value of parameter `name` in `query` (or a `#a=b&c=d` fragment), decoded.
-pub fn param(query: &str, name: &str) -> Option<Short> {
+/// The first value of parameter `name` in `query` (or a `#a=b&c=d` fragment) that `keep` accepts,
+/// decoded (`?ref=&ref=KEY` finds `KEY` when `keep` refuses the empty value).
+pub fn param(query: &str, name: &str, keep: fn(&str) -> bool) -> Option<Short> {
     for piece in split(query, b'&') {
         let (n, v) = pair(piece);
-        if !piece.is_empty() && decode(n).is_some_and(|n| n == name) {
-            return decode(v);
+        if !piece.is_empty()
+            && decode(n).is_some_and(|n| n == name)
+            && let Some(value) = decode(v).filter(|v| keep(v.as_str()))
+        {
+            return Some(value);
         }
     }
     None
@@ -178,8 +182,15 @@ mod tests {
 
     #[test]
     fn reads_params() {
-        assert_eq!(param("a=1&ref=al%69ce&ref=bob", "ref").unwrap(), "alice");
-        assert_eq!(param("a=1", "ref"), None);
-        assert_eq!(param("ref", "ref").unwrap(), "");
+        let any = |_: &str| true;
+        assert_eq!(
+            param("a=1&ref=al%69ce&ref=bob", "ref", any).unwrap(),
+            "alice"
+        );
+        assert_eq!(param("a=1", "ref", any), None);
+        assert_eq!(param("ref", "ref", any).unwrap(), "");
+        let filled = |v: &str| !v.is_empty();
+        assert_eq!(param("ref=&ref=bob", "ref", filled).unwrap(), "bob");
+        assert_eq!(param("ref=&x=1", "ref", filled), None);
     }
 }
