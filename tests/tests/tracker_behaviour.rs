@@ -197,6 +197,9 @@ fn po_customers_signup_is_stored_but_not_rewarded() {
             friend.goto(&alice.referral_link).await?;
             friend.wait_for_cookie(REFERRAL_COOKIE).await?;
             friend.goto(&shop.url("/trial")).await?;
+            // The page leaves right after `po('customers','signup')`: the lazy chunk that builds
+            // the report is fetched as soon as a page with a form is ready, before any submit.
+            friend.wait_for_request("/js/form.").await?;
             friend.fill("#trial-name", "Dave").await?;
             friend.fill("#trial-email", "dave@example.com").await?;
             friend.click("#trial-submit").await?;

@@ -364,7 +364,12 @@ export function boot(src, net, chunk, call) {
       for (const job of deferred.splice(0)) handle(...job);
     } else if (kind == NAVIGATED) {
       if (ready) capture();
-    } else if (kind == DOM_READY) render(MARKER);
+    } else if (kind == DOM_READY) {
+      render(MARKER);
+      // A sign-up page (one asking for an e-mail address) may report the sign-up and leave at
+      // once: have the chunk that builds the report ready by then.
+      if (d.querySelector('input[type=email]')) extras().catch(() => {});
+    }
     else if (kind == SUBMITTED) {
       const [f, form] = value;
       // Ours are ignored; when any form is marked as the sign-up form, only marked forms are read.
