@@ -6,6 +6,7 @@
 pub mod affiliate;
 mod affiliate_sql;
 pub mod postgres;
+mod shared_sql;
 pub mod sqlite;
 pub mod unique_clicks;
 
