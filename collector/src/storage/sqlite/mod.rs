@@ -107,12 +107,15 @@ impl SqliteStorage {
     async fn ensure_salt(&self) -> anyhow::Result<()> {
         let mut salt = [0u8; 32];
         rand::fill(&mut salt);
+        // Through the writer, like every write, so it is synced before it is used.
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO meta (name, value) VALUES ('ip_salt', ?) ON CONFLICT (name) DO NOTHING",
         )
         .bind(&salt[..])
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -177,11 +180,11 @@ impl Storage for SqliteStorage {
         key_prefix: &str,
         key_hash: &str,
     ) -> StorageResult<()> {
-        programs::add_key(&self.pool, program_id, key_prefix, key_hash).await
+        programs::add_key(self, program_id, key_prefix, key_hash).await
     }
 
     async fn revoke_api_keys(&self, key_hash: &str, key_prefix: &str) -> StorageResult<u64> {
-        programs::revoke_keys(&self.pool, key_hash, key_prefix).await
+        programs::revoke_keys(self, key_hash, key_prefix).await
     }
 
     async fn record_visits_signalling(

@@ -118,11 +118,12 @@ pub(super) async fn update_settings(
 }
 
 pub(super) async fn add_key(
-    pool: &SqlitePool,
+    storage: &SqliteStorage,
     program_id: i64,
     key_prefix: &str,
     key_hash: &str,
 ) -> StorageResult<()> {
+    let mut tx = storage.begin_write().await?;
     sqlx::query(
         "INSERT INTO api_keys (program_id, prefix, key_hash, created_at) VALUES (?, ?, ?, ?)",
     )
@@ -130,25 +131,28 @@ pub(super) async fn add_key(
     .bind(key_prefix)
     .bind(key_hash)
     .bind(clock::to_micros(clock::now()))
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(backend)?;
+    tx.commit().await.map_err(backend)?;
     Ok(())
 }
 
 pub(super) async fn revoke_keys(
-    pool: &SqlitePool,
+    storage: &SqliteStorage,
     key_hash: &str,
     key_prefix: &str,
 ) -> StorageResult<u64> {
+    let mut tx = storage.begin_write().await?;
     let result = sqlx::query(
         "UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL AND (key_hash = ? OR prefix = ?)",
     )
     .bind(clock::to_micros(clock::now()))
     .bind(key_hash)
     .bind(key_prefix)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(backend)?;
+    tx.commit().await.map_err(backend)?;
     Ok(result.rows_affected())
 }
