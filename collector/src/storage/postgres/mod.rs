@@ -161,15 +161,15 @@ impl Storage for PostgresStorage {
         key_prefix: &str,
         key_hash: &str,
     ) -> StorageResult<Program> {
-        programs::create(&self.pool, public_id, kind, settings, key_prefix, key_hash).await
+        programs::create(self, public_id, kind, settings, key_prefix, key_hash).await
     }
 
     async fn program_by_public_id(&self, public_id: &str) -> StorageResult<Option<Program>> {
-        programs::by_public_id(&self.pool, public_id).await
+        programs::by_public_id(self, public_id).await
     }
 
     async fn program_by_key_hash(&self, key_hash: &str) -> StorageResult<Option<Program>> {
-        programs::by_key_hash(&self.pool, key_hash).await
+        programs::by_key_hash(self, key_hash).await
     }
 
     async fn update_program_settings(
@@ -177,7 +177,7 @@ impl Storage for PostgresStorage {
         program_id: i64,
         settings: &ProgramSettings,
     ) -> StorageResult<Program> {
-        programs::update_settings(&self.pool, program_id, settings).await
+        programs::update_settings(self, program_id, settings).await
     }
 
     async fn add_api_key(
@@ -186,11 +186,11 @@ impl Storage for PostgresStorage {
         key_prefix: &str,
         key_hash: &str,
     ) -> StorageResult<()> {
-        programs::add_key(&self.pool, program_id, key_prefix, key_hash).await
+        programs::add_key(self, program_id, key_prefix, key_hash).await
     }
 
     async fn revoke_api_keys(&self, key_hash: &str, key_prefix: &str) -> StorageResult<u64> {
-        programs::revoke_keys(&self.pool, key_hash, key_prefix).await
+        programs::revoke_keys(self, key_hash, key_prefix).await
     }
 
     async fn record_visits_signalling(

@@ -2,4 +2,5 @@
 //! macros (as [`super::affiliate_sql`] does for the affiliate storage).
 
 pub(crate) mod ledger;
+pub(crate) mod programs;
 pub(crate) mod rows;

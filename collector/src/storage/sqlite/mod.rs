@@ -159,11 +159,11 @@ impl Storage for SqliteStorage {
     }
 
     async fn program_by_public_id(&self, public_id: &str) -> StorageResult<Option<Program>> {
-        programs::by_public_id(&self.pool, public_id).await
+        programs::by_public_id(self, public_id).await
     }
 
     async fn program_by_key_hash(&self, key_hash: &str) -> StorageResult<Option<Program>> {
-        programs::by_key_hash(&self.pool, key_hash).await
+        programs::by_key_hash(self, key_hash).await
     }
 
     async fn update_program_settings(
