@@ -239,11 +239,11 @@ impl Storage for PostgresStorage {
         lookup: &CustomerLookup,
         update: &CustomerUpdate,
     ) -> StorageResult<Customer> {
-        customers::update(&self.pool, program_id, lookup, update).await
+        customers::update(self, program_id, lookup, update).await
     }
 
     async fn delete_customer(&self, program_id: i64, lookup: &CustomerLookup) -> StorageResult<()> {
-        customers::delete(&self.pool, program_id, lookup).await
+        customers::delete(self, program_id, lookup).await
     }
 
     async fn list_customers(
@@ -276,7 +276,7 @@ impl Storage for PostgresStorage {
         is_currency: bool,
     ) -> StorageResult<Balance> {
         customers::credit(
-            &self.pool,
+            self,
             program_id,
             customer,
             amount_minor,

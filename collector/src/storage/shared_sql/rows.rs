@@ -132,8 +132,11 @@ macro_rules! row_mapping {
         }
 
         /// Rows of `(amount_units, is_currency, total)`.
+        /// `(unit, is_currency, amount)` rows, in byte order of the unit whatever the database's
+        /// collation.
         pub(super) fn unit_amounts(rows: &[$row]) -> StorageResult<Vec<UnitAmount>> {
-            rows.iter()
+            let mut amounts = rows
+                .iter()
                 .map(|row| {
                     Ok(UnitAmount {
                         amount_units: row.try_get(0).map_err(backend)?,
@@ -141,7 +144,9 @@ macro_rules! row_mapping {
                         amount_minor: row.try_get(2).map_err(backend)?,
                     })
                 })
-                .collect()
+                .collect::<StorageResult<Vec<_>>>()?;
+            amounts.sort_by(|a, b| a.amount_units.cmp(&b.amount_units));
+            Ok(amounts)
         }
     };
 }
