@@ -5,6 +5,7 @@
 
 pub mod affiliate;
 mod affiliate_sql;
+mod key_locks;
 pub mod postgres;
 mod shared_sql;
 pub mod sqlite;

@@ -95,6 +95,24 @@ impl PostgresStorage {
         self.pool.begin().await.map_err(backend)
     }
 
+    /// Begins a write holding the advisory locks of `keys` until it ends.
+    pub(crate) async fn begin_write_locked(
+        &self,
+        keys: &[crate::storage::key_locks::KeyLock<'_>],
+    ) -> StorageResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        use crate::storage::key_locks::KeyLock;
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<i64> = keys
+            .iter()
+            .map(|key| match *key {
+                KeyLock::Customer(program, key) => locks::customer(program, key),
+                KeyLock::Transaction(program, key) => locks::transaction(program, key),
+            })
+            .collect();
+        locks::lock(&mut tx, &ids).await?;
+        Ok(tx)
+    }
+
     async fn ensure_salt(&self) -> anyhow::Result<()> {
         let mut salt = [0u8; 32];
         rand::fill(&mut salt);
@@ -292,7 +310,7 @@ impl Storage for PostgresStorage {
         transactions: Vec<NewTransaction>,
         source: Source,
     ) -> StorageResult<Vec<TransactionOutcome>> {
-        transactions::create_batch(&self.pool, program, transactions, source).await
+        transactions::create_batch(self, program, transactions, source).await
     }
 
     async fn transaction(
@@ -318,7 +336,7 @@ impl Storage for PostgresStorage {
         program_id: i64,
         key: &str,
     ) -> StorageResult<TransactionRecord> {
-        transactions::refund(&self.pool, program_id, key).await
+        transactions::refund(self, program_id, key).await
     }
 
     async fn set_transaction_archived(
@@ -327,7 +345,7 @@ impl Storage for PostgresStorage {
         key: &str,
         archived: bool,
     ) -> StorageResult<TransactionRecord> {
-        transactions::set_archived(&self.pool, program_id, key, archived).await
+        transactions::set_archived(self, program_id, key, archived).await
     }
 
     async fn create_webhook(

@@ -5,3 +5,4 @@ pub(crate) mod customers;
 pub(crate) mod ledger;
 pub(crate) mod programs;
 pub(crate) mod rows;
+pub(crate) mod transactions;

@@ -104,6 +104,15 @@ impl SqliteStorage {
         self.gate.begin().await.map_err(backend)
     }
 
+    /// [`SqliteStorage::begin_write`]: the single writer already serialises every write, so no
+    /// key needs a lock of its own.
+    pub(crate) async fn begin_write_locked(
+        &self,
+        _keys: &[crate::storage::key_locks::KeyLock<'_>],
+    ) -> StorageResult<write_gate::WriteTx> {
+        self.begin_write().await
+    }
+
     async fn ensure_salt(&self) -> anyhow::Result<()> {
         let mut salt = [0u8; 32];
         rand::fill(&mut salt);

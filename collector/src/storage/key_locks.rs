@@ -1,0 +1,12 @@
+//! Logical keys a write must hold so that "once per key" holds across collector instances:
+//! PostgreSQL takes a transaction-scoped advisory lock per key; SQLite's single writer already
+//! serialises every write, so it needs none.
+
+/// A key a write locks until it commits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyLock<'a> {
+    /// A customer key of a program.
+    Customer(i64, &'a str),
+    /// A transaction key of a program.
+    Transaction(i64, &'a str),
+}
