@@ -353,7 +353,7 @@ impl Storage for PostgresStorage {
         program_id: i64,
         webhook: &crate::webhooks::NewWebhook,
     ) -> StorageResult<crate::webhooks::Webhook> {
-        webhooks::create(&self.pool, program_id, webhook).await
+        webhooks::create(self, program_id, webhook).await
     }
 
     async fn webhooks(&self, program_id: i64) -> StorageResult<Vec<crate::webhooks::Webhook>> {
@@ -374,11 +374,11 @@ impl Storage for PostgresStorage {
         key: &str,
         update: &crate::webhooks::WebhookUpdate,
     ) -> StorageResult<crate::webhooks::Webhook> {
-        webhooks::update(&self.pool, program_id, key, update).await
+        webhooks::update(self, program_id, key, update).await
     }
 
     async fn delete_webhook(&self, program_id: i64, key: &str) -> StorageResult<()> {
-        webhooks::delete(&self.pool, program_id, key).await
+        webhooks::delete(self, program_id, key).await
     }
 
     async fn webhook_deliveries(
@@ -394,7 +394,7 @@ impl Storage for PostgresStorage {
         webhook_row_id: i64,
         message_id: &str,
     ) -> StorageResult<crate::webhooks::Delivery> {
-        webhooks::replay(&self.pool, webhook_row_id, message_id).await
+        webhooks::replay(self, webhook_row_id, message_id).await
     }
 
     async fn claim_deliveries(
@@ -403,7 +403,7 @@ impl Storage for PostgresStorage {
         lease: Duration,
         limit: u32,
     ) -> StorageResult<Vec<crate::webhooks::ClaimedDelivery>> {
-        webhooks::claim(&self.pool, now, lease, limit).await
+        webhooks::claim(self, now, lease, limit).await
     }
 
     async fn finish_delivery(
@@ -411,6 +411,6 @@ impl Storage for PostgresStorage {
         claim: &crate::webhooks::ClaimedDelivery,
         outcome: &crate::webhooks::AttemptOutcome,
     ) -> StorageResult<bool> {
-        webhooks::finish(&self.pool, claim, outcome).await
+        webhooks::finish(self, claim, outcome).await
     }
 }

@@ -6,3 +6,4 @@ pub(crate) mod ledger;
 pub(crate) mod programs;
 pub(crate) mod rows;
 pub(crate) mod transactions;
+pub(crate) mod webhooks;
