@@ -2,8 +2,8 @@
 //!
 //! Each backend module owns its connection handling, migrations and write path (SQLite: one
 //! group-committing writer; PostgreSQL: a pool and advisory locks) and its visit batches. The SQL of
-//! programs, customers, transactions, rewards, webhooks ([`shared_sql`]) and of the affiliate side
-//! ([`affiliate_sql`]) is written once with `$N` placeholders and expanded inside each backend.
+//! programs, customers, transactions, rewards, webhooks (`shared_sql`) and of the affiliate side
+//! (`affiliate_sql`) is written once with `$N` placeholders and expanded inside each backend.
 //!
 //! Every mutation that will later emit a webhook (customer, transaction and reward changes)
 //! runs inside a single database transaction of its backend, so an outbox row can join it.

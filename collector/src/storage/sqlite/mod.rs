@@ -2,7 +2,7 @@
 //!
 //! Writes run in `BEGIN IMMEDIATE` transactions so concurrent writers queue on the database
 //! lock instead of failing to upgrade a read lock. Nobody is answered before their write is on
-//! disk: a database file syncs its log after each commit group in [`wal_sync`]
+//! disk: a database file syncs its log after each commit group in `wal_sync`
 //! (`synchronous=NORMAL` plus `fdatasync`, as durable as `synchronous=FULL`, but overlapped with the
 //! next group); an in-memory database has nothing to sync.
 
