@@ -5,5 +5,6 @@ pub(crate) mod customers;
 pub(crate) mod ledger;
 pub(crate) mod programs;
 pub(crate) mod rows;
+pub(crate) mod storage_impl;
 pub(crate) mod transactions;
 pub(crate) mod webhooks;
