@@ -9,4 +9,6 @@ pub(crate) enum KeyLock<'a> {
     Customer(i64, &'a str),
     /// A transaction key of a program.
     Transaction(i64, &'a str),
+    /// The clicks of one visitor on one referral key of a program (unique-click decisions).
+    Click(i64, &'a str, &'a str),
 }

@@ -106,6 +106,7 @@ impl PostgresStorage {
             .map(|key| match *key {
                 KeyLock::Customer(program, key) => locks::customer(program, key),
                 KeyLock::Transaction(program, key) => locks::transaction(program, key),
+                KeyLock::Click(program, key, visitor) => locks::click(program, key, visitor),
             })
             .collect();
         locks::lock(&mut tx, &ids).await?;
@@ -158,6 +159,6 @@ crate::storage::shared_sql::storage_impl::storage_impl!(PostgresStorage, {
         visits: &[NewVisit],
         written: tokio::sync::oneshot::Sender<()>,
     ) -> StorageResult<Vec<bool>> {
-        visits::record(&self.pool, visits, written).await
+        visits::record(self, visits, written).await
     }
 });

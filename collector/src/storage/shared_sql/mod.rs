@@ -7,4 +7,5 @@ pub(crate) mod programs;
 pub(crate) mod rows;
 pub(crate) mod storage_impl;
 pub(crate) mod transactions;
+pub(crate) mod visits;
 pub(crate) mod webhooks;

@@ -1,83 +1,12 @@
-//! Visits: one transaction per batch (group commit); uniqueness per visitor, key and 24 h.
-//!
-//! A batch costs a few statements whatever its size: one lookup of the latest unique click of every
-//! (program, key, visitor) in the batch, then multi-row inserts.
+//! Visits (SQLite; written once in [`crate::storage::shared_sql::visits`]).
 
-use std::collections::HashMap;
+use super::write_gate::WriteTx;
 
-use sqlx::{QueryBuilder, Row, Sqlite};
-use tokio::sync::oneshot;
+crate::storage::shared_sql::visits::visits_sql!(super::SqliteStorage, sqlx::Sqlite);
 
-use super::{SqliteStorage, backend};
-use crate::clock;
-use crate::model::NewVisit;
-use crate::storage::{StorageResult, unique_clicks};
-
-/// Rows per statement: 10 bound values a row stays far below SQLite's 32,766 variables.
-const ROWS_PER_INSERT: usize = 1000;
-
-/// Records a batch; `written` is sent once the writer is free for the next batch.
-pub(super) async fn record(
-    storage: &SqliteStorage,
-    visits: &[NewVisit],
-    written: oneshot::Sender<()>,
-) -> StorageResult<Vec<bool>> {
-    if visits.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut tx = storage.begin_write().await?;
-
-    // The newest unique click already stored for each (program, key, visitor) of the batch.
-    let mut latest_unique: HashMap<unique_clicks::ClickKey, i64> = HashMap::new();
-    let oldest = unique_clicks::window_start(visits);
-    for chunk in visits.chunks(ROWS_PER_INSERT) {
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("WITH batch(p, k, v) AS (");
-        query.push_values(chunk, |mut row, visit| {
-            row.push_bind(visit.program_id)
-                .push_bind(&visit.referral_key)
-                .push_bind(&visit.visitor);
-        });
-        query.push(
-            ") SELECT batch.p, batch.k, batch.v, MAX(visits.created_at) FROM batch
-               JOIN visits ON visits.program_id = batch.p AND visits.referral_key = batch.k
-                AND visits.visitor = batch.v AND visits.is_unique = 1 AND visits.created_at > ",
-        );
-        query.push_bind(oldest);
-        query.push(" GROUP BY batch.p, batch.k, batch.v");
-        let rows = query.build().fetch_all(&mut *tx).await.map_err(backend)?;
-        for row in rows {
-            unique_clicks::note_stored(
-                &mut latest_unique,
-                (row.get(0), row.get(1), row.get(2)),
-                row.get(3),
-            );
-        }
-    }
-
-    let unique = unique_clicks::decide(visits, latest_unique);
-
-    for (chunk_index, chunk) in visits.chunks(ROWS_PER_INSERT).enumerate() {
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO visits (program_id, referral_key, visitor, is_unique, format, landing_url,
-                                 referrer, user_agent, ip_hash, created_at) ",
-        );
-        let flags = &unique[chunk_index * ROWS_PER_INSERT..];
-        query.push_values(chunk.iter().zip(flags), |mut row, (visit, is_unique)| {
-            row.push_bind(visit.program_id)
-                .push_bind(&visit.referral_key)
-                .push_bind(&visit.visitor)
-                .push_bind(*is_unique)
-                .push_bind(&visit.format)
-                .push_bind(&visit.landing_url)
-                .push_bind(&visit.referrer)
-                .push_bind(&visit.user_agent)
-                .push_bind(&visit.ip_hash)
-                .push_bind(clock::to_micros(visit.at));
-        });
-        query.build().execute(&mut *tx).await.map_err(backend)?;
-    }
-    tx.commit_signalling(written).await.map_err(backend)?;
-    Ok(unique)
+/// Commits a batch; `written` goes out as soon as the writer is free for the next one.
+async fn commit_batch(tx: WriteTx, written: oneshot::Sender<()>) -> StorageResult<()> {
+    tx.commit_signalling(written).await.map_err(backend)
 }
 
 #[cfg(test)]
