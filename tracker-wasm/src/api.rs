@@ -24,11 +24,8 @@ use alloc::string::String;
 
 /// Separates the fields of an operation's input and answer.
 pub const SEP: u8 = 0x1f;
-const SEP_STR: &str = "\u{1f}";
-/// The flags of [`op::INFO`], in order.
-const FLAGS: &str = "cguf";
 /// [`crate::settings::RECORD_SEP`] as text.
-const RECORD_SEP_STR: &str = "\u{1e}";
+const RECORD_SEP: &[u8] = b"\x1e";
 
 /// The operations (the same numbers are in `web/tracker.js`).
 pub mod op {
@@ -36,7 +33,7 @@ pub mod op {
     /// (program setting; the record empty when invalid), `s` (sign-up), `t` (transaction),
     /// `u` (universal capture), `g`/`r` (consent grant/revoke), `f` (form), or `!warning`.
     pub const COMMAND: u32 = 0;
-    /// Settings, URL parts → `FORMAT KEY`; empty when there is no valid key, `!` when the page is
+    /// Settings, URL parts → `KEY FORMAT`; empty when there is no valid key, `!` when the page is
     /// not on the program's domains.
     pub const FIND: u32 = 1;
     /// Settings → `COOKIE_NAME MAX_AGE FLAGS PARAMS`; flags: `c` consent required, `g` honour
@@ -60,52 +57,56 @@ pub mod op {
     pub const REFERRAL: u32 = 9;
 }
 
-/// Runs operation `op` (see [`op`]) on `input`.
+/// Runs operation `op` (see [`op`]) on `input` (tests and native callers).
 pub fn call(op: u32, input: &str) -> String {
-    crate::text::to_string(|out| answer(op, input, out))
+    crate::text::to_string(|out| answer(op, input.as_bytes(), out))
 }
 
 /// Writes the answer of operation `op` (see [`op`]) on `input` to `out`.
-pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
+pub fn answer(op: u32, input: &[u8], out: &mut impl Sink) {
     let mut fields = split(input, SEP);
-    let mut next = || fields.next().unwrap_or("");
+    let mut next = || fields.next().unwrap_or_default();
     match op {
         op::COMMAND => command(input, out),
         op::FIND => {
             let settings = Settings::from_records(next());
             let url = url_parts(&mut next);
             if !settings.allows_host(url.host) {
-                out.push_str("!");
-            } else if let Some(found) = find_key(&url, &settings) {
-                join(out, &[found.format.as_str(), found.key.as_str()]);
+                out.put(b"!");
+            } else if let Some(format) = find_key(&url, &settings, out) {
+                out.put(&[SEP]);
+                out.put(format.as_bytes());
             }
         }
         op::INFO => {
             let s = Settings::from_records(next());
-            join(out, &[s.cookie_name(), ""]);
+            out.put(s.cookie_name());
+            out.put(&[SEP]);
             push_decimal(out, max_age(s.lifetime));
-            out.push_str(SEP_STR);
-            let flags = [
-                s.consent_required,
-                s.honor_gpc,
-                s.clean_url,
-                s.lifetime == Lifetime::Forever,
-            ];
-            for (i, on) in flags.into_iter().enumerate() {
+            out.put(&[SEP]);
+            for (on, flag) in [
+                (s.consent_required, b"c"),
+                (s.honor_gpc, b"g"),
+                (s.clean_url, b"u"),
+                (s.lifetime == Lifetime::Forever, b"f"),
+            ] {
                 if on {
-                    out.push_str(FLAGS.get(i..=i).unwrap_or(""));
+                    out.put(flag);
                 }
             }
-            out.push_str(SEP_STR);
-            out.push_str(s.query_param);
+            out.put(&[SEP]);
+            out.put(s.query_param);
             for name in s.param_aliases.iter() {
-                out.push_str(",");
-                out.push_str(name);
+                out.put(b",");
+                out.put(name);
             }
         }
         op::CANDIDATES => {
             for candidate in cookie_domain_candidates(next()) {
-                join(out, &[candidate]);
+                if !out.is_empty() {
+                    out.put(&[SEP]);
+                }
+                out.put(candidate);
             }
         }
         op::COOKIE => {
@@ -115,49 +116,47 @@ pub fn answer(op: u32, input: &str, out: &mut impl Sink) {
                 value,
                 domain: Some(domain).filter(|d| !d.is_empty()),
                 max_age: number(next()),
-                secure: next() == "1",
+                secure: next() == b"1",
             }
             .write(out)
         }
         op::READ => {
             let header = next();
-            out.push_str(read_cookie(header, next()).unwrap_or(""));
+            out.put(read_cookie(header, next()).unwrap_or_default());
         }
         op::KEEP => {
             let (settings, header, key) = (Settings::from_records(next()), next(), next());
             let stored = read_cookie(header, settings.cookie_name());
             if should_write(settings.attribution, stored, key) {
-                out.push_str("1");
+                out.put(b"1");
             }
         }
-        op::VISITOR => out.push_str(visitor(next()).unwrap_or("")),
+        op::VISITOR => out.put(visitor(next()).unwrap_or_default()),
         op::IDENTITY => {
             let (settings, header) = (Settings::from_records(next()), next());
             let url = url_parts(&mut next);
-            out.push_str(visitor(header).unwrap_or(""));
-            out.push_str(SEP_STR);
+            out.put(visitor(header).unwrap_or_default());
+            out.put(&[SEP]);
             match referral(&settings, header) {
-                Some(key) => out.push_str(key),
+                Some(key) => out.put(key),
                 None => {
-                    if let Some(found) = find_key(&url, &settings) {
-                        out.push_str(found.key.as_str());
-                    }
+                    find_key(&url, &settings, out);
                 }
             }
         }
         op::REFERRAL => {
             let settings = Settings::from_records(next());
-            out.push_str(referral(&settings, next()).unwrap_or(""));
+            out.put(referral(&settings, next()).unwrap_or_default());
         }
         _ => {}
     }
 }
 
 /// The URL whose parts (host, path, query, fragment) are the next four fields.
-fn url_parts<'a>(next: &mut impl FnMut() -> &'a str) -> Url<'a> {
+fn url_parts<'a>(next: &mut impl FnMut() -> &'a [u8]) -> Url<'a> {
     Url {
-        scheme: "",
-        origin: "",
+        scheme: b"",
+        origin: b"",
         host: next(),
         path: next(),
         query: next(),
@@ -166,79 +165,79 @@ fn url_parts<'a>(next: &mut impl FnMut() -> &'a str) -> Url<'a> {
 }
 
 /// `po(...)` arguments ([`op::COMMAND`]).
-fn command(input: &str, out: &mut impl Sink) {
+fn command(input: &[u8], out: &mut impl Sink) {
     let mut tagged = split(input, SEP);
     let mut words = [Arg::Other; 5];
     for word in &mut words {
-        *word = Arg::decode(tagged.next().unwrap_or("o"));
+        *word = Arg::decode(tagged.next().unwrap_or(b"o"));
     }
-    match command::parse(&words) {
+    let (code, field): (&[u8], Option<&[u8]>) = match command::parse(&words) {
         Ok(Command::Setting {
-            name: "host",
+            name,
             value: Arg::Text(value),
-        }) => join(out, &["h", value]),
-        Ok(Command::Setting {
-            name: "assets_host",
-            value: Arg::Text(value),
-        }) => join(out, &["a", value]),
-        Ok(Command::Setting { .. }) => out.push_str("!unknown setting"),
-        Ok(Command::Load { program }) => join(out, &["l", program]),
+        }) => match crate::words::position(b"host assets_host", name) {
+            Some(0) => (b"h", Some(value)),
+            Some(_) => (b"a", Some(value)),
+            None => (b"!unknown setting", None),
+        },
+        Ok(Command::Setting { .. }) => (b"!unknown setting", None),
+        Ok(Command::Load { program }) => (b"l", Some(program)),
         Ok(Command::ProgramSetting {
             program,
             name,
             value,
         }) => {
-            join(out, &["p", program, ""]);
+            out.put(b"p");
+            out.put(&[SEP]);
+            out.put(program);
+            out.put(&[SEP]);
             if Settings::default().apply(name, &value) {
-                out.push_str(name);
-                out.push_str(RECORD_SEP_STR);
+                out.put(name);
+                out.put(RECORD_SEP);
                 value.write(out);
-                out.push_str(RECORD_SEP_STR);
+                out.put(RECORD_SEP);
             }
+            return;
         }
-        Ok(Command::Signup) => out.push_str("s"),
-        Ok(Command::Transaction) => out.push_str("t"),
-        Ok(Command::Universal) => out.push_str("u"),
-        Ok(Command::Consent(true)) => out.push_str("g"),
-        Ok(Command::Consent(false)) => out.push_str("r"),
-        Ok(Command::RenderForm) => out.push_str("f"),
+        Ok(Command::Signup) => (b"s", None),
+        Ok(Command::Transaction) => (b"t", None),
+        Ok(Command::Universal) => (b"u", None),
+        Ok(Command::Consent(true)) => (b"g", None),
+        Ok(Command::Consent(false)) => (b"r", None),
+        Ok(Command::RenderForm) => (b"f", None),
         Err(warning) => {
-            out.push_str("!");
-            out.push_str(warning);
+            out.put(b"!");
+            out.put(warning.as_bytes());
+            return;
         }
+    };
+    out.put(code);
+    if let Some(field) = field {
+        out.put(&[SEP]);
+        out.put(field);
     }
 }
 
 /// The valid visitor id in the cookie header.
-fn visitor(header: &str) -> Option<&str> {
-    read_cookie(header, VISITOR_COOKIE).filter(|v| is_uuid(v))
+fn visitor(header: &[u8]) -> Option<&[u8]> {
+    read_cookie(header, VISITOR_COOKIE.as_bytes()).filter(|v| is_uuid(v))
 }
 
 /// The valid referral key in the program's cookie.
-fn referral<'a>(settings: &Settings<'_>, header: &'a str) -> Option<&'a str> {
+fn referral<'a>(settings: &Settings<'_>, header: &'a [u8]) -> Option<&'a [u8]> {
     read_cookie(header, settings.cookie_name()).filter(|k| is_valid_key(k))
 }
 
 /// A decimal number (0 when it is not one).
-fn number(text: &str) -> u32 {
+fn number(text: &[u8]) -> u32 {
     let mut n = 0u32;
-    for b in text.bytes() {
+    for &b in text {
         if !b.is_ascii_digit() {
             return 0;
         }
         n = n.wrapping_mul(10).wrapping_add(u32::from(b - b'0'));
     }
     n
-}
-
-/// Appends `fields` to `out`, each after a [`SEP`] unless `out` is empty.
-fn join(out: &mut impl Sink, fields: &[&str]) {
-    for field in fields {
-        if !out.is_empty() {
-            out.push_str(SEP_STR);
-        }
-        out.push_str(field);
-    }
 }
 
 #[cfg(test)]
@@ -304,15 +303,15 @@ mod tests {
         let domains = "domains\u{1e}lshop.test\u{1e}subdomain_links\u{1e}btrue\u{1e}";
         let find =
             |host, path, query, fragment| run(op::FIND, &[domains, host, path, query, fragment]);
-        assert_eq!(find("shop.test", "/", "ref=alice", ""), "query\u{1f}alice");
-        assert_eq!(find("shop.test", "/aff/bob", "", ""), "link\u{1f}bob");
-        assert_eq!(find("shop.test", "/", "", "via=carol"), "hash\u{1f}carol");
-        assert_eq!(find("dave.shop.test", "/", "", ""), "subdomain\u{1f}dave");
+        assert_eq!(find("shop.test", "/", "ref=alice", ""), "alice\u{1f}query");
+        assert_eq!(find("shop.test", "/aff/bob", "", ""), "bob\u{1f}link");
+        assert_eq!(find("shop.test", "/", "", "via=carol"), "carol\u{1f}hash");
+        assert_eq!(find("dave.shop.test", "/", "", ""), "dave\u{1f}subdomain");
         assert_eq!(find("shop.test", "/", "ref=%3Cscript%3E", ""), "");
         assert_eq!(find("evil.test", "/", "ref=alice", ""), "!");
         assert_eq!(
             run(op::FIND, &["", "any.test", "/", "ref=a", ""]),
-            "query\u{1f}a"
+            "a\u{1f}query"
         );
     }
 

@@ -21,30 +21,35 @@ pub enum Arg<'a> {
     Other,
     Bool(bool),
     /// A number as JavaScript prints it (`String(n)`: `30`, `7.5`, `1e+21`, `NaN`, `-Infinity`).
-    Num(&'a str),
-    Text(&'a str),
+    Num(&'a [u8]),
+    Text(&'a [u8]),
     /// An array's string items, separated by [`ITEM_SEP`] (its other items are dropped).
-    List(&'a str),
+    List(&'a [u8]),
 }
 
 impl<'a> Arg<'a> {
     /// A string argument.
     pub fn text(text: &'a str) -> Arg<'a> {
-        Arg::Text(text)
+        Arg::Text(text.as_bytes())
     }
 
     /// A number argument, as JavaScript prints it.
     pub fn num(text: &'a str) -> Arg<'a> {
-        Arg::Num(text)
+        Arg::Num(text.as_bytes())
+    }
+
+    /// A list argument: the items separated by [`ITEM_SEP`].
+    pub fn list(items: &'a str) -> Arg<'a> {
+        Arg::List(items.as_bytes())
     }
 
     /// Reads one tagged value (see the module documentation).
-    pub fn decode(tagged: &'a str) -> Arg<'a> {
-        let rest = tagged.get(1..).unwrap_or("");
-        match tagged.as_bytes().first() {
+    pub fn decode(tagged: &'a [u8]) -> Arg<'a> {
+        let rest = tagged.get(1..).unwrap_or_default();
+        match tagged.first() {
             Some(b's') => Arg::Text(rest),
             Some(b'n') => Arg::Num(rest),
-            Some(b'b') => Arg::Bool(rest == "true"),
+            Some(b'b') => Arg::Bool(rest == b"true"),
             Some(b'l') => Arg::List(rest),
             _ => Arg::Other,
         }
@@ -57,16 +62,16 @@ impl<'a> Arg<'a> {
 
     /// Writes [`Arg::encode`].
     pub fn write(&self, out: &mut impl Sink) {
-        let (tag, text) = match self {
-            Arg::Other => ("o", ""),
-            Arg::Bool(true) => ("b", "true"),
-            Arg::Bool(false) => ("b", "false"),
-            Arg::Num(n) => ("n", *n),
-            Arg::Text(t) => ("s", *t),
-            Arg::List(items) => ("l", *items),
+        let (tag, text): (&[u8], &[u8]) = match *self {
+            Arg::Other => (b"o", b""),
+            Arg::Bool(true) => (b"b", b"true"),
+            Arg::Bool(false) => (b"b", b"false"),
+            Arg::Num(n) => (b"n", n),
+            Arg::Text(t) => (b"s", t),
+            Arg::List(items) => (b"l", items),
         };
-        out.push_str(tag);
-        out.push_str(text);
+        out.put(tag);
+        out.put(text);
     }
 
     /// The items of a list argument (none for other values).
@@ -78,21 +83,20 @@ impl<'a> Arg<'a> {
     }
 
     /// The text of a string argument.
-    pub fn as_str(&self) -> &'a str {
+    pub fn as_bytes(&self) -> &'a [u8] {
         match self {
             Arg::Text(s) => s,
-            _ => "",
+            _ => b"",
         }
     }
 
     /// A boolean reading: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true.
     pub fn truthy(&self) -> Option<bool> {
-        match self {
-            Arg::Bool(b) => Some(*b),
-            Arg::Num(n) => Some(!matches!(*n, "0" | "-0")),
+        match *self {
+            Arg::Bool(b) => Some(b),
+            Arg::Num(n) => Some(n != b"0" && n != b"-0"),
             Arg::Text(s) => {
-                const WORDS: [&str; 9] = ["true", "1", "yes", "on", "false", "0", "no", "off", ""];
-                let i = WORDS.iter().position(|w| w == s)?;
+                let i = crate::words::position(b"true 1 yes on false 0 no off ", s)?;
                 Some(i < 4)
             }
             Arg::Other => Some(false),
@@ -102,13 +106,13 @@ impl<'a> Arg<'a> {
 
     /// The whole part of a number argument in `1..limit` (a fraction is cut off), else `None`.
     pub fn whole_number(&self, limit: u32) -> Option<u32> {
-        let Arg::Num(text) = self else { return None };
-        let (whole, fraction) = crate::ascii::split_once(text, b'.').unwrap_or((text, ""));
-        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        let Arg::Num(text) = *self else { return None };
+        let (whole, fraction) = crate::ascii::split_once(text, b'.').unwrap_or((text, b""));
+        let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
         if whole.is_empty() || whole.len() > 9 || !digits(whole) || !digits(fraction) {
             return None;
         }
-        let n = whole.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'));
+        let n = whole.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0'));
         (1..limit).contains(&n).then_some(n)
     }
 }
@@ -126,32 +130,32 @@ mod tests {
         assert_eq!(Arg::num("NaN").truthy(), Some(true));
         assert_eq!(Arg::text("maybe").truthy(), None);
         assert_eq!(Arg::Other.truthy(), Some(false));
-        assert_eq!(Arg::List("").truthy(), None);
-        assert_eq!(Arg::num("1").as_str(), "");
+        assert_eq!(Arg::list("").truthy(), None);
+        assert_eq!(Arg::num("1").as_bytes(), b"");
     }
 
     #[test]
     fn decodes_tagged_values() {
-        assert_eq!(Arg::decode("salice"), Arg::text("alice"));
-        assert_eq!(Arg::decode("s"), Arg::text(""));
-        assert_eq!(Arg::decode("n7.5"), Arg::num("7.5"));
-        assert_eq!(Arg::decode("btrue"), Arg::Bool(true));
-        assert_eq!(Arg::decode("bfalse"), Arg::Bool(false));
-        let list = Arg::decode("la\u{1d}b");
-        assert_eq!(list.items().collect::<alloc::vec::Vec<_>>(), ["a", "b"]);
-        assert_eq!(Arg::decode("l").items().count(), 0);
+        assert_eq!(Arg::decode(b"salice"), Arg::text("alice"));
+        assert_eq!(Arg::decode(b"s"), Arg::text(""));
+        assert_eq!(Arg::decode(b"n7.5"), Arg::num("7.5"));
+        assert_eq!(Arg::decode(b"btrue"), Arg::Bool(true));
+        assert_eq!(Arg::decode(b"bfalse"), Arg::Bool(false));
+        let list = Arg::decode("la\u{1d}b".as_bytes());
+        assert_eq!(list.items().collect::<alloc::vec::Vec<_>>(), [b"a", b"b"]);
+        assert_eq!(Arg::decode(b"l").items().count(), 0);
         assert_eq!(Arg::text("a").items().count(), 0);
-        assert_eq!(Arg::decode("o"), Arg::Other);
-        assert_eq!(Arg::decode(""), Arg::Other);
+        assert_eq!(Arg::decode(b"o"), Arg::Other);
+        assert_eq!(Arg::decode(b""), Arg::Other);
         for arg in [
             Arg::Other,
             Arg::Bool(true),
             Arg::Bool(false),
             Arg::num("-7.5"),
             Arg::text("x y"),
-            Arg::List("a\u{1d}b"),
+            Arg::list("a\u{1d}b"),
         ] {
-            assert_eq!(Arg::decode(&arg.encode()), arg);
+            assert_eq!(Arg::decode(arg.encode().as_bytes()), arg);
         }
     }
 

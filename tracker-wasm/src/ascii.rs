@@ -1,49 +1,35 @@
-//! Splitting text at ASCII separators. core's `str` searchers carry bounds checks whose panic
-//! messages would pull the formatting machinery into the wasm; these only use `str::get`.
+//! Byte-level text helpers: splitting on one ASCII byte, trimming and decimal output.
 
-/// The parts before and after the first `sep`.
-pub fn split_once(text: &str, sep: u8) -> Option<(&str, &str)> {
-    let i = text.bytes().position(|b| b == sep)?;
+use crate::text::Sink;
+
+/// Splits at the first `sep`: `(before, after)`.
+pub fn split_once(text: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    let i = text.iter().position(|&b| b == sep)?;
     Some((text.get(..i)?, text.get(i + 1..)?))
 }
 
-/// The parts before and after the last `sep`.
-pub fn rsplit_once(text: &str, sep: u8) -> Option<(&str, &str)> {
-    let i = text.bytes().rposition(|b| b == sep)?;
+/// Splits at the last `sep`: `(before, after)`.
+pub fn rsplit_once(text: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
+    let i = text.iter().rposition(|&b| b == sep)?;
     Some((text.get(..i)?, text.get(i + 1..)?))
 }
 
-/// True when `text` contains `byte`.
-pub fn has(text: &str, byte: u8) -> bool {
-    text.bytes().any(|b| b == byte)
-}
-
-/// `text` without trailing `byte`s.
-pub fn trim_end(text: &str, byte: u8) -> &str {
-    let end = text.bytes().rposition(|b| b != byte).map_or(0, |i| i + 1);
+/// `text` without the trailing `byte`s.
+pub fn trim_end(text: &[u8], byte: u8) -> &[u8] {
+    let end = text.iter().rposition(|&b| b != byte).map_or(0, |i| i + 1);
     text.get(..end).unwrap_or(text)
 }
 
-/// The lowercase hexadecimal digits.
-pub const HEX: &str = "0123456789abcdef";
-
-/// The lowercase hexadecimal digit for the low four bits of `nibble`.
-pub fn hex_digit(nibble: u8) -> &'static str {
-    let n = usize::from(nibble & 15);
-    HEX.get(n..n + 1).unwrap_or("")
-}
-
-/// Appends `n` in decimal (no formatting machinery, no 64-bit division).
-pub fn push_decimal(out: &mut impl crate::text::Sink, n: u32) {
+/// Writes `n` in decimal.
+pub fn push_decimal(out: &mut impl Sink, n: u32) {
     if n >= 10 {
         push_decimal(out, n / 10);
     }
-    let d = (n % 10) as usize;
-    out.push_str("0123456789".get(d..d + 1).unwrap_or(""));
+    out.put(&[b'0' + (n % 10) as u8]);
 }
 
-/// The pieces of `text` between `sep`s (like `str::split`).
-pub fn split(text: &str, sep: u8) -> Split<'_> {
+/// The pieces of `text` between `sep`s (one empty piece for empty text, like `str::split`).
+pub fn split(text: &[u8], sep: u8) -> Split<'_> {
     Split {
         rest: Some(text),
         sep,
@@ -51,7 +37,7 @@ pub fn split(text: &str, sep: u8) -> Split<'_> {
 }
 
 impl Split<'_> {
-    /// An iterator without pieces.
+    /// No pieces at all.
     pub fn empty() -> Self {
         Split { rest: None, sep: 0 }
     }
@@ -60,14 +46,14 @@ impl Split<'_> {
 /// Iterator of [`split`].
 #[derive(Debug, Clone)]
 pub struct Split<'a> {
-    rest: Option<&'a str>,
+    rest: Option<&'a [u8]>,
     sep: u8,
 }
 
 impl<'a> Iterator for Split<'a> {
-    type Item = &'a str;
+    type Item = &'a [u8];
 
-    fn next(&mut self) -> Option<&'a str> {
+    fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest?;
         match split_once(rest, self.sep) {
             Some((head, tail)) => {
@@ -90,27 +76,28 @@ mod tests {
     #[test]
     fn behaves_like_str() {
         for text in ["", "a", "a.b", ".a.", "a..b", "é.ü.ß", "..."] {
+            let b = text.as_bytes();
+            let bytes = |s: &str| s.as_bytes().to_vec();
             assert_eq!(
-                split(text, b'.').collect::<Vec<_>>(),
-                text.split('.').collect::<Vec<_>>(),
+                split(b, b'.').map(<[u8]>::to_vec).collect::<Vec<_>>(),
+                text.split('.').map(bytes).collect::<Vec<_>>(),
                 "{text}"
             );
-            assert_eq!(split_once(text, b'.'), text.split_once('.'), "{text}");
-            assert_eq!(rsplit_once(text, b'.'), text.rsplit_once('.'), "{text}");
-            assert_eq!(trim_end(text, b'.'), text.trim_end_matches('.'), "{text}");
-            assert_eq!(has(text, b'.'), text.contains('.'), "{text}");
+            fn pair<'a>(p: Option<(&'a str, &'a str)>) -> Option<(&'a [u8], &'a [u8])> {
+                p.map(|(a, b)| (a.as_bytes(), b.as_bytes()))
+            }
+            assert_eq!(split_once(b, b'.'), pair(text.split_once('.')), "{text}");
+            assert_eq!(rsplit_once(b, b'.'), pair(text.rsplit_once('.')), "{text}");
+            assert_eq!(trim_end(b, b'.'), text.trim_end_matches('.').as_bytes());
         }
     }
 
     #[test]
-    fn digits() {
-        assert_eq!(hex_digit(0), "0");
-        assert_eq!(hex_digit(10), "a");
-        assert_eq!(hex_digit(0x1f), "f");
+    fn decimals() {
         for n in [0, 7, 10, 99, 100, 86_400, 34_560_000, u32::MAX] {
-            let mut s = alloc::string::String::new();
+            let mut s = Vec::new();
             push_decimal(&mut s, n);
-            assert_eq!(s, alloc::format!("{n}"));
+            assert_eq!(s, alloc::format!("{n}").into_bytes());
         }
     }
 }

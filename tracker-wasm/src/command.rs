@@ -2,19 +2,20 @@
 
 use crate::arg::Arg;
 use crate::key::is_valid_name;
+use crate::words::position;
 
 /// One `po(...)` call, validated. Object arguments (sign-up data, transaction, form options) stay
 /// in JavaScript: the tracker reads and checks them there (`web/fields.js`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Command<'a> {
     /// `po('settings', name, value)`: `host`, `assets_host`.
-    Setting { name: &'a str, value: Arg<'a> },
+    Setting { name: &'a [u8], value: Arg<'a> },
     /// `po('program', id, 'load')`.
-    Load { program: &'a str },
+    Load { program: &'a [u8] },
     /// `po('program', id, 'type', t)` (name `type`) and `po('program', id, 'settings', name, value)`.
     ProgramSetting {
-        program: &'a str,
-        name: &'a str,
+        program: &'a [u8],
+        name: &'a [u8],
         value: Arg<'a>,
     },
     /// `po('customers', 'signup', {data: {key, email, name, tags}})`.
@@ -31,41 +32,57 @@ pub enum Command<'a> {
 
 /// Parses the arguments of one call; the error is the warning to print.
 pub fn parse<'a>(args: &[Arg<'a>]) -> Result<Command<'a>, &'static str> {
-    let word = |i: usize| args.get(i).map_or("", Arg::as_str);
+    let word = |i: usize| args.get(i).map_or(&b""[..], Arg::as_bytes);
     let arg = |i: usize| args.get(i).copied().unwrap_or(Arg::Other);
-    match (word(0), word(1)) {
-        ("settings", name) if !name.is_empty() => Ok(Command::Setting {
-            name,
-            value: arg(2),
-        }),
-        ("program", id) => {
-            if !is_valid_name(id) {
+    let (first, second) = (word(0), word(1));
+    match position(b"settings program", first) {
+        Some(0) if !second.is_empty() => {
+            return Ok(Command::Setting {
+                name: second,
+                value: arg(2),
+            });
+        }
+        Some(1) => {
+            if !is_valid_name(second) {
                 return Err("program id must be 1-64 characters of A-Z a-z 0-9 _ -");
             }
-            let program = id;
-            match (word(2), word(3)) {
-                ("load", _) => Ok(Command::Load { program }),
-                ("type", _) => Ok(Command::ProgramSetting {
+            let program = second;
+            return match position(b"load type settings", word(2)) {
+                Some(0) => Ok(Command::Load { program }),
+                Some(1) => Ok(Command::ProgramSetting {
                     program,
-                    name: "type",
+                    name: b"type",
                     value: arg(3),
                 }),
-                ("settings", name) if !name.is_empty() => Ok(Command::ProgramSetting {
+                Some(_) if !word(3).is_empty() => Ok(Command::ProgramSetting {
                     program,
-                    name,
+                    name: word(3),
                     value: arg(4),
                 }),
                 _ => Err("unknown program command"),
-            }
+            };
         }
-        ("customers", "signup") => Ok(Command::Signup),
-        ("transactions", "create") => Ok(Command::Transaction),
-        ("integration", "universal") => Ok(Command::Universal),
-        ("consent", "grant") => Ok(Command::Consent(true)),
-        ("consent", "revoke") => Ok(Command::Consent(false)),
-        ("form", "render") => Ok(Command::RenderForm),
-        _ => Err("unknown command"),
+        _ => {}
     }
+    // The two-word commands, in the order of `SIMPLE`.
+    const PAIRS: &[u8] = b"customers signup transactions create integration universal \
+consent grant consent revoke form render";
+    const SIMPLE: [Command<'static>; 6] = [
+        Command::Signup,
+        Command::Transaction,
+        Command::Universal,
+        Command::Consent(true),
+        Command::Consent(false),
+        Command::RenderForm,
+    ];
+    let mut words = crate::ascii::split(PAIRS, b' ');
+    for command in SIMPLE {
+        let (a, b) = (words.next(), words.next());
+        if a == Some(first) && b == Some(second) {
+            return Ok(command);
+        }
+    }
+    Err("unknown command")
 }
 
 #[cfg(test)]
@@ -81,19 +98,19 @@ mod tests {
         assert_eq!(
             parse(&[s("settings"), s("host"), s("https://c.test")]),
             Ok(Command::Setting {
-                name: "host",
+                name: b"host",
                 value: s("https://c.test")
             })
         );
         assert_eq!(
             parse(&[s("program"), s("AB12"), s("load")]),
-            Ok(Command::Load { program: "AB12" })
+            Ok(Command::Load { program: b"AB12" })
         );
         assert_eq!(
             parse(&[s("program"), s("AB12"), s("type"), s("affiliate")]),
             Ok(Command::ProgramSetting {
-                program: "AB12",
-                name: "type",
+                program: b"AB12",
+                name: b"type",
                 value: s("affiliate")
             })
         );
@@ -106,8 +123,8 @@ mod tests {
                 Arg::num("30")
             ]),
             Ok(Command::ProgramSetting {
-                program: "AB12",
-                name: "cookie_time",
+                program: b"AB12",
+                name: b"cookie_time",
                 value: Arg::num("30")
             })
         );

@@ -30,10 +30,10 @@ pub fn max_age(lifetime: Lifetime) -> u32 {
 /// What to write: `name=value` with its attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CookieSpec<'a> {
-    pub name: &'a str,
-    pub value: &'a str,
+    pub name: &'a [u8],
+    pub value: &'a [u8],
     /// `Domain=` (the registrable domain); `None` for a host-only cookie.
-    pub domain: Option<&'a str>,
+    pub domain: Option<&'a [u8]>,
     /// `Max-Age` in seconds; 0 deletes.
     pub max_age: u32,
     /// `Secure` (on https pages).
@@ -43,18 +43,18 @@ pub struct CookieSpec<'a> {
 impl CookieSpec<'_> {
     /// Writes the string to assign to `document.cookie`.
     pub fn write(&self, out: &mut impl Sink) {
-        out.push_str(self.name);
-        out.push_str("=");
-        out.push_str(self.value);
+        out.put(self.name);
+        out.put(b"=");
+        out.put(self.value);
         if let Some(domain) = self.domain {
-            out.push_str("; Domain=");
-            out.push_str(domain);
+            out.put(b"; Domain=");
+            out.put(domain);
         }
-        out.push_str("; Path=/; Max-Age=");
+        out.put(b"; Path=/; Max-Age=");
         push_decimal(out, self.max_age);
-        out.push_str("; SameSite=Lax");
+        out.put(b"; SameSite=Lax");
         if self.secure {
-            out.push_str("; Secure");
+            out.put(b"; Secure");
         }
     }
 
@@ -65,7 +65,7 @@ impl CookieSpec<'_> {
 }
 
 /// The value of cookie `name` in a `document.cookie` header (`a=1; b=2`).
-pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+pub fn read_cookie<'a>(header: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
     crate::ascii::split(header, b';')
         .filter_map(|pair| crate::ascii::split_once(pair.trim_ascii(), b'='))
         .find(|(n, _)| *n == name)
@@ -86,9 +86,9 @@ mod tests {
     #[test]
     fn cookie_strings() {
         let spec = CookieSpec {
-            name: REFERRAL_COOKIE,
-            value: "alice",
-            domain: Some("shop.test"),
+            name: REFERRAL_COOKIE.as_bytes(),
+            value: b"alice",
+            domain: Some(b"shop.test"),
             max_age: 2_592_000,
             secure: true,
         };
@@ -110,10 +110,16 @@ mod tests {
 
     #[test]
     fn reads_the_header() {
-        let header = "a=1; partnero_referral=alice;partnero_partner=bob; x";
-        assert_eq!(read_cookie(header, REFERRAL_COOKIE), Some("alice"));
-        assert_eq!(read_cookie(header, PARTNER_COOKIE), Some("bob"));
-        assert_eq!(read_cookie(header, "partnero"), None);
-        assert_eq!(read_cookie("", "a"), None);
+        let header = b"a=1; partnero_referral=alice;partnero_partner=bob; x";
+        assert_eq!(
+            read_cookie(header, REFERRAL_COOKIE.as_bytes()),
+            Some(&b"alice"[..])
+        );
+        assert_eq!(
+            read_cookie(header, PARTNER_COOKIE.as_bytes()),
+            Some(&b"bob"[..])
+        );
+        assert_eq!(read_cookie(header, b"partnero"), None);
+        assert_eq!(read_cookie(b"", b"a"), None);
     }
 }

@@ -4,15 +4,15 @@
 //! probe cookie on each candidate in turn and keeps the first one the browser accepts (the
 //! registrable domain). Hosts without candidates get a host-only cookie.
 
-use crate::ascii::{has, split_once, trim_end};
+use crate::ascii::{split_once, trim_end};
 
-/// True for IPv4 (`127.0.0.1`) and IPv6 (`[::1]` or bare `::1`) hosts.
-pub fn is_ip_host(host: &str) -> bool {
-    if has(host, b':') || host.starts_with('[') {
+/// True for IP hosts (`127.0.0.1`, `::1`, `[::1]`): cookies on them are host-only.
+pub fn is_ip_host(host: &[u8]) -> bool {
+    if host.contains(&b':') || host.first() == Some(&b'[') {
         return true;
     }
     let (mut dots, mut digits) = (0, 0);
-    for &b in host.as_bytes() {
+    for &b in host {
         if b == b'.' && digits > 0 {
             dots += 1;
             digits = 0;
@@ -25,51 +25,42 @@ pub fn is_ip_host(host: &str) -> bool {
     dots == 3 && digits > 0
 }
 
-/// Parent domains of `host` with at least two labels, shortest first, ending with `host` itself;
-/// none for IP hosts and single-label hosts such as `localhost`.
-pub fn cookie_domain_candidates(host: &str) -> Candidates<'_> {
+/// The parent domains of `host` a cookie may be set on, shortest first (`a.b.shop.co.uk`:
+/// `co.uk`, `shop.co.uk`, `b.shop.co.uk`, `a.b.shop.co.uk`); none for single-label hosts
+/// (`localhost`), IP hosts and malformed names. The browser refuses public suffixes, so the
+/// first candidate it keeps a probe cookie on is the registrable domain.
+pub fn cookie_domain_candidates(host: &[u8]) -> Candidates<'_> {
     let host = trim_end(host, b'.');
-    // Start after the last dot: the first candidate begins after the dot before it. None when a
-    // label is empty (the host is empty, starts with a dot or has two in a row).
-    let mut start = None;
-    let mut after_dot = true;
-    for (i, &b) in host.as_bytes().iter().enumerate() {
-        if b == b'.' {
-            if after_dot {
-                break;
-            }
-            start = Some(i);
-        }
-        after_dot = b == b'.';
-    }
-    if after_dot || is_ip_host(host) {
-        start = None;
-    }
+    // The first candidate begins after the dot before the last one. None when a label is empty
+    // (the host is empty, starts with a dot or has two in a row).
+    let valid = !is_ip_host(host) && crate::ascii::split(host, b'.').all(|label| !label.is_empty());
+    let start = host.iter().rposition(|&b| b == b'.').filter(|_| valid);
     Candidates { host, start }
 }
 
 /// Iterator of [`cookie_domain_candidates`].
 #[derive(Debug, Clone)]
 pub struct Candidates<'a> {
-    host: &'a str,
-    /// Where the previous candidate (or the last label) starts: at the dot before it.
+    host: &'a [u8],
+    /// The dot before the next candidate.
     start: Option<usize>,
 }
 
 impl<'a> Iterator for Candidates<'a> {
-    type Item = &'a str;
+    type Item = &'a [u8];
 
-    fn next(&mut self) -> Option<&'a str> {
+    fn next(&mut self) -> Option<&'a [u8]> {
         let dot = self.start?;
         let before = self.host.get(..dot)?;
-        let next = before.bytes().rposition(|b| b == b'.');
+        let next = before.iter().rposition(|&b| b == b'.');
         self.start = next;
         self.host.get(next.map_or(0, |d| d + 1)..)
     }
 }
 
-/// True when `host` is `domain` or one of its subdomains (`a.shop.test` under `shop.test`).
-pub fn is_within(host: &str, domain: &str) -> bool {
+/// True when `host` is `domain` or one of its subdomains (ASCII case ignored, trailing dots
+/// ignored); never for an empty domain.
+pub fn is_within(host: &[u8], domain: &[u8]) -> bool {
     let (host, domain) = (trim_end(host, b'.'), trim_end(domain, b'.'));
     let mut rest = host;
     loop {
@@ -88,7 +79,9 @@ mod tests {
     use super::*;
 
     fn candidates(host: &str) -> alloc::vec::Vec<&str> {
-        cookie_domain_candidates(host).collect()
+        cookie_domain_candidates(host.as_bytes())
+            .map(|c| core::str::from_utf8(c).unwrap())
+            .collect()
     }
 
     #[test]
@@ -120,9 +113,9 @@ mod tests {
             candidates("1.2.3.example"),
             ["3.example", "2.3.example", "1.2.3.example"]
         );
-        assert!(!is_ip_host("1.2.3.4.5"));
-        assert!(!is_ip_host("1.2.3"));
-        assert!(is_ip_host("1.22.255.4"));
+        assert!(!is_ip_host(b"1.2.3.4.5"));
+        assert!(!is_ip_host(b"1.2.3"));
+        assert!(is_ip_host(b"1.22.255.4"));
         for host in [
             "1234.1.1.1",
             "1..2.3",
@@ -132,18 +125,18 @@ mod tests {
             "",
             "a:b.c",
         ] {
-            assert_eq!(is_ip_host(host), host.contains(':'), "{host}");
+            assert_eq!(is_ip_host(host.as_bytes()), host.contains(':'), "{host}");
         }
     }
 
     #[test]
     fn within() {
-        assert!(is_within("shop.test", "shop.test"));
-        assert!(is_within("alice.shop.test", "shop.test"));
-        assert!(is_within("Alice.Shop.Test", "shop.test"));
-        assert!(!is_within("evilshop.test", "shop.test"));
-        assert!(!is_within("shop.test.evil", "shop.test"));
-        assert!(!is_within("test", "shop.test"));
-        assert!(!is_within("shop.test", ""));
+        assert!(is_within(b"shop.test", b"shop.test"));
+        assert!(is_within(b"alice.shop.test", b"shop.test"));
+        assert!(is_within(b"Alice.Shop.Test", b"shop.test"));
+        assert!(!is_within(b"evilshop.test", b"shop.test"));
+        assert!(!is_within(b"shop.test.evil", b"shop.test"));
+        assert!(!is_within(b"test", b"shop.test"));
+        assert!(!is_within(b"shop.test", b""));
     }
 }

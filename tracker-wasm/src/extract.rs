@@ -2,16 +2,14 @@
 //! Link structure `/<link_param>/<KEY>`, `#ref=KEY`, and `KEY.site.com` subdomains.
 
 use crate::domain::is_within;
-use crate::key::is_valid_key;
+use crate::key::{is_key_byte, is_valid_key};
 use crate::settings::Settings;
-use crate::text::Short;
+use crate::text::Sink;
 use crate::url::{self, Url};
 
 /// Subdomains that are never referral keys.
-pub const RESERVED_SUBDOMAINS: &[&str] = &[
-    "www", "m", "app", "api", "admin", "assets", "blog", "cdn", "dev", "docs", "help", "mail",
-    "shop", "static", "staging", "store", "support", "t", "test", "track",
-];
+pub const RESERVED_SUBDOMAINS: &[u8] = b"www m app api admin assets blog cdn dev docs help mail \
+shop static staging store support t test track";
 
 /// Which kind of referral link brought the visitor (reported as `format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,83 +22,51 @@ pub enum LinkFormat {
 
 impl LinkFormat {
     /// The protocol's name for the format.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_bytes(self) -> &'static [u8] {
         match self {
-            LinkFormat::Query => "query",
-            LinkFormat::Link => "link",
-            LinkFormat::Subdomain => "subdomain",
-            LinkFormat::Hash => "hash",
+            LinkFormat::Query => b"query",
+            LinkFormat::Link => b"link",
+            LinkFormat::Subdomain => b"subdomain",
+            LinkFormat::Hash => b"hash",
         }
     }
 }
 
-/// A valid referral key and where it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
-    pub key: Short,
-    pub format: LinkFormat,
-}
-
-/// The referral key of `url` under `settings`, in this order: query parameters, Link path,
-/// `#name=KEY`, subdomain. Invalid keys are skipped as if absent.
-pub fn find_key(url: &Url<'_>, settings: &Settings) -> Option<Found> {
-    if let Some(key) = param_key(url.query, settings) {
-        return Some(Found {
-            key,
-            format: LinkFormat::Query,
-        });
+/// Writes the referral key of `url` under `settings` to `out` and returns where it was found,
+/// in this order: query parameters, Link path, `#name=KEY`, subdomain. Invalid keys are skipped as
+/// if absent; nothing is written when there is no valid key.
+pub fn find_key(url: &Url<'_>, settings: &Settings, out: &mut impl Sink) -> Option<LinkFormat> {
+    if param_key(url.query, settings, out) {
+        return Some(LinkFormat::Query);
     }
-    let mut segments = crate::ascii::split(url.path, b'/');
-    let mut first = true;
-    while let Some(segment) = segments.next() {
-        if segment.is_empty() {
-            continue;
-        }
-        if !first {
-            break;
-        }
-        first = false;
-        if segment == settings.link_param {
-            let key = segments.find(|s| !s.is_empty()).and_then(url::decode);
-            if let Some(key) = key.filter(|k| is_valid_key(k.as_str())) {
-                return Some(Found {
-                    key,
-                    format: LinkFormat::Link,
-                });
-            }
-            break;
+    let mut segments = crate::ascii::split(url.path, b'/').filter(|s| !s.is_empty());
+    if segments.next() == Some(settings.link_param) {
+        let mark = out.len();
+        if let Some(segment) = segments.next()
+            && url::decode(segment, is_key_byte, out)
+            && out.len() > mark
+        {
+            return Some(LinkFormat::Link);
         }
     }
-    if let Some(key) = param_key(url.fragment, settings) {
-        return Some(Found {
-            key,
-            format: LinkFormat::Hash,
-        });
+    if param_key(url.fragment, settings, out) {
+        return Some(LinkFormat::Hash);
     }
     let key = subdomain_key(url.host, settings).filter(|k| is_valid_key(k))?;
-    Some(Found {
-        key: Short::from(key)?,
-        format: LinkFormat::Subdomain,
-    })
+    out.put(key);
+    Some(LinkFormat::Subdomain)
 }
 
-/// The first valid key under the configured parameter name, then under each alias.
-fn param_key(query: &str, settings: &Settings) -> Option<Short> {
-    let valid = |name: &str| url::param(query, name, is_valid_key);
-    if let Some(key) = valid(settings.query_param) {
-        return Some(key);
-    }
-    for alias in settings.param_aliases.iter() {
-        if let Some(key) = valid(alias) {
-            return Some(key);
-        }
-    }
-    None
+/// Writes the first valid key under the configured parameter name, then under each alias.
+fn param_key(query: &[u8], settings: &Settings, out: &mut impl Sink) -> bool {
+    settings
+        .query_params()
+        .any(|name| url::param(query, name, out))
 }
 
 /// The first label of `host` when it is exactly one label under one of the program's domains,
 /// subdomain links are on and the label is not reserved.
-pub fn subdomain_key<'a>(host: &'a str, settings: &Settings) -> Option<&'a str> {
+pub fn subdomain_key<'a>(host: &'a [u8], settings: &Settings) -> Option<&'a [u8]> {
     if !settings.subdomain_links {
         return None;
     }
@@ -109,11 +75,8 @@ pub fn subdomain_key<'a>(host: &'a str, settings: &Settings) -> Option<&'a str> 
         .domains
         .iter()
         .any(|d| parent.eq_ignore_ascii_case(d) && is_within(host, d));
-    (under_program
-        && !RESERVED_SUBDOMAINS
-            .iter()
-            .any(|r| label.eq_ignore_ascii_case(r)))
-    .then_some(label)
+    (under_program && !crate::words::contains_ignoring_case(RESERVED_SUBDOMAINS, label))
+        .then_some(label)
 }
 
 #[cfg(test)]
@@ -122,13 +85,17 @@ mod tests {
 
     use alloc::string::String;
 
-    fn find(href: &str, settings: &Settings) -> Option<(String, &'static str)> {
-        find_key(&Url::parse(href).unwrap(), settings)
-            .map(|f| (f.key.as_str().into(), f.format.as_str()))
+    fn find(href: &str, settings: &Settings) -> Option<(String, &'static [u8])> {
+        let mut key = alloc::vec::Vec::new();
+        let format = find_key(&Url::parse(href.as_bytes()).unwrap(), settings, &mut key);
+        if format.is_none() {
+            assert!(key.is_empty(), "nothing written without a key: {key:?}");
+        }
+        format.map(|f| (String::from_utf8(key).unwrap(), f.as_bytes()))
     }
 
-    fn some(key: &str, format: &'static str) -> Option<(String, &'static str)> {
-        Some((key.into(), format))
+    fn some(key: &str, format: &'static str) -> Option<(String, &'static [u8])> {
+        Some((key.into(), format.as_bytes()))
     }
 
     fn subdomain_settings() -> Settings<'static> {
@@ -136,14 +103,14 @@ mod tests {
             subdomain_links: true,
             ..Settings::default()
         };
-        assert!(s.apply("domains", &crate::arg::Arg::List("shop.test")));
+        assert!(s.apply(b"domains", &crate::arg::Arg::list("shop.test")));
         s
     }
 
     #[test]
     fn query_and_aliases() {
         let s = Settings {
-            query_param: "partner",
+            query_param: b"partner",
             ..Settings::default()
         };
         assert_eq!(
@@ -207,7 +174,7 @@ mod tests {
         assert_eq!(find("https://shop.test/aff/", &s), None);
         assert_eq!(find("https://shop.test/blog/aff/alice", &s), None);
         let go = Settings {
-            link_param: "go",
+            link_param: b"go",
             ..Settings::default()
         };
         assert_eq!(

@@ -4,8 +4,8 @@
 pub const MAX_KEY_LEN: usize = 64;
 
 /// True for 1–64 characters of `[A-Za-z0-9_.-]`: the only keys ever stored or reported.
-pub fn is_valid_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(is_key_byte)
+pub fn is_valid_key(key: &[u8]) -> bool {
+    !key.is_empty() && key.len() <= MAX_KEY_LEN && key.iter().all(|&b| is_key_byte(b))
 }
 
 /// True for a byte allowed in a referral key.
@@ -14,12 +14,10 @@ pub fn is_key_byte(b: u8) -> bool {
 }
 
 /// True for an identifier (program id, parameter name): 1–64 characters of `[A-Za-z0-9_-]`.
-pub fn is_valid_name(name: &str) -> bool {
+pub fn is_valid_name(name: &[u8]) -> bool {
     !name.is_empty()
         && name.len() <= MAX_KEY_LEN
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        && name.iter().all(|&b| b != b'.' && is_key_byte(b))
 }
 
 #[cfg(test)]
@@ -29,7 +27,7 @@ mod tests {
     #[test]
     fn accepts_keys_of_the_allowed_alphabet() {
         for key in ["alice", "A", "x_1.b-2", "0", &"k".repeat(64)] {
-            assert!(is_valid_key(key), "{key}");
+            assert!(is_valid_key(key.as_bytes()), "{key}");
         }
     }
 
@@ -46,15 +44,15 @@ mod tests {
             "a=b",
             "a%20",
         ] {
-            assert!(!is_valid_key(key), "{key}");
+            assert!(!is_valid_key(key.as_bytes()), "{key}");
         }
     }
 
     #[test]
     fn names_exclude_dots() {
-        assert!(is_valid_name("AB12CD34"));
-        assert!(is_valid_name("ref_code-2"));
-        assert!(!is_valid_name("a.b"));
-        assert!(!is_valid_name(""));
+        assert!(is_valid_name(b"AB12CD34"));
+        assert!(is_valid_name(b"ref_code-2"));
+        assert!(!is_valid_name(b"a.b"));
+        assert!(!is_valid_name(b""));
     }
 }

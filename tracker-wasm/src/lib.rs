@@ -3,7 +3,7 @@
 //! The crate is a pure core: command parsing, program settings, referral-key extraction from URLs,
 //! the cookie domain candidates, cookie strings and attribution. It is plain Rust, compiled and
 //! tested natively. The browser build (`web`, wasm32 only) exports [`api::answer`] as
-//! `run(op, len)` over UTF-8 text in a shared buffer; the JavaScript in `src/web/` (bundled into the
+//! `run(op, len)` over text (bytes) in a shared buffer; the JavaScript in `src/web/` (bundled into the
 //! loader by `cargo xtask build-tracker`) keeps the state and does the DOM work: the `po` queue,
 //! cookies, beacons, history hooks, the sign-up capture and the lazy form chunk.
 //!
@@ -27,6 +27,7 @@ pub mod settings;
 pub mod text;
 pub mod url;
 pub mod uuid;
+pub mod words;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -8,6 +8,7 @@
 use crate::arg::Arg;
 use crate::domain::is_within;
 use crate::key::is_valid_name;
+use crate::words::position;
 
 /// Refer-a-friend or affiliate: decides the cookie name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,12 +37,11 @@ pub enum Attribution {
 /// A list of names: a list argument's items or comma-separated text, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Names<'a> {
-    text: &'a str,
+    text: &'a [u8],
     sep: u8,
 }
 
 impl<'a> Names<'a> {
-    /// The names of a list (array or comma-separated text), trimmed; `None` for other values.
     fn of(value: &Arg<'a>) -> Option<Names<'a>> {
         match *value {
             Arg::List(text) => Some(Names {
@@ -53,38 +53,45 @@ impl<'a> Names<'a> {
         }
     }
 
-    /// The names, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    /// The names, trimmed (an empty list argument has none; empty text has one empty name).
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
         let pieces = if self.text.is_empty() && self.sep != b',' {
             crate::ascii::Split::empty()
         } else {
             crate::ascii::split(self.text, self.sep)
         };
-        pieces.map(str::trim_ascii)
+        pieces.map(<[u8]>::trim_ascii)
     }
 
-    /// No names.
+    /// No names at all.
     pub fn is_empty(&self) -> bool {
         self.iter().next().is_none()
     }
 }
 
-/// Everything the tracker needs to know about one program (borrowed from its records).
+/// The settings the tracker acts on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings<'a> {
     pub program_type: ProgramType,
     pub lifetime: Lifetime,
-    /// `url_format`: true for the Link structure `/<link_param>/<KEY>`.
+    /// `url_format`: `link` (true) or `query` (false); decides the shape of new referral links.
     pub link_format: bool,
-    pub query_param: &'a str,
-    pub link_param: &'a str,
+    /// The main query parameter.
+    pub query_param: &'a [u8],
+    /// The path segment of Link-structure links: `/<link_param>/<KEY>`.
+    pub link_param: &'a [u8],
+    /// More query parameter names that carry a key.
     pub param_aliases: Names<'a>,
     pub attribution: Attribution,
-    /// The program's website domains (registrable domains, compared ignoring ASCII case).
+    /// The program's website domains (empty: any).
     pub domains: Names<'a>,
+    /// `KEY.site.com` links are read.
     pub subdomain_links: bool,
+    /// Nothing is written or reported before `po('consent', 'grant')`.
     pub consent_required: bool,
+    /// Honour Global Privacy Control and Do Not Track.
     pub honor_gpc: bool,
+    /// Remove the referral parameter from the address after capture.
     pub clean_url: bool,
 }
 
@@ -94,15 +101,15 @@ impl Default for Settings<'_> {
             program_type: ProgramType::Referral,
             lifetime: Lifetime::Days(30),
             link_format: false,
-            query_param: "ref",
-            link_param: "aff",
+            query_param: b"ref",
+            link_param: b"aff",
             param_aliases: Names {
-                text: "ref,aff,via",
+                text: b"ref,aff,via",
                 sep: b',',
             },
             attribution: Attribution::FirstClick,
             domains: Names {
-                text: "",
+                text: b"",
                 sep: crate::arg::ITEM_SEP,
             },
             subdomain_links: false,
@@ -113,30 +120,18 @@ impl Default for Settings<'_> {
     }
 }
 
-/// The entries of the collector's settings document the tracker reads.
-pub const SETTING_NAMES: [&str; 12] = [
-    "type",
-    "cookie_time",
-    "url_format",
-    "query_param",
-    "link_param",
-    "param_aliases",
-    "attribution",
-    "domains",
-    "subdomain_links",
-    "consent_required",
-    "honor_gpc",
-    "clean_url",
-];
+/// The names [`Settings::apply`] understands, in the order of their numbers there.
+pub const SETTING_NAMES: &[u8] =
+    b"type cookie_time url_format query_param link_param param_aliases \
+attribution domains subdomain_links consent_required honor_gpc clean_url";
 
-/// Ends the name and the tagged value of one settings record.
+/// Separates names and values in settings records.
 pub const RECORD_SEP: u8 = 0x1e;
 
 impl<'a> Settings<'a> {
-    /// The settings described by `records`: `name RS value RS` repeated ([`RECORD_SEP`], values
-    /// tagged as [`Arg::decode`] reads them), applied in order over the defaults; invalid records
-    /// are skipped.
-    pub fn from_records(records: &'a str) -> Settings<'a> {
+    /// Replays settings records (`name RS tagged-value RS` ..., see [`Arg::decode`]) over the
+    /// defaults; invalid entries are skipped.
+    pub fn from_records(records: &'a [u8]) -> Settings<'a> {
         let mut settings = Settings::default();
         let mut parts = crate::ascii::split(records, RECORD_SEP);
         while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
@@ -145,40 +140,47 @@ impl<'a> Settings<'a> {
         settings
     }
 
-    /// Applies one named setting; false when the name is unknown or the value invalid.
-    pub fn apply(&mut self, name: &str, value: &Arg<'a>) -> bool {
-        let text = value.as_str();
-        let flag = value.truthy();
-        match name {
-            "type" => match text {
-                "referral" | "refer-a-friend" | "customer" => {
-                    self.program_type = ProgramType::Referral
+    /// Applies one setting; false (and no change) for an unknown name or an invalid value.
+    pub fn apply(&mut self, name: &[u8], value: &Arg<'a>) -> bool {
+        let text = value.as_bytes();
+        let Some(index) = position(SETTING_NAMES, name) else {
+            return false;
+        };
+        match index {
+            0 => match position(b"referral refer-a-friend customer affiliate partner", text) {
+                Some(i) => {
+                    self.program_type = if i < 3 {
+                        ProgramType::Referral
+                    } else {
+                        ProgramType::Affiliate
+                    }
                 }
-                "affiliate" | "partner" => self.program_type = ProgramType::Affiliate,
-                _ => return false,
+                None => return false,
             },
-            "cookie_time" => match parse_lifetime(value) {
+            1 => match parse_lifetime(value) {
                 Some(lifetime) => self.lifetime = lifetime,
                 None => return false,
             },
-            "url_format" => match text {
-                "query" => self.link_format = false,
-                "link" => self.link_format = true,
-                _ => return false,
+            2 => match position(b"query link", text) {
+                Some(i) => self.link_format = i == 1,
+                None => return false,
             },
-            "attribution" => match text {
-                "first" | "first_click" => self.attribution = Attribution::FirstClick,
-                "last" | "last_click" => self.attribution = Attribution::LastClick,
-                _ => return false,
-            },
-            "query_param" if is_valid_name(text) => self.query_param = text,
-            "link_param" if is_valid_name(text) => self.link_param = text,
-            "param_aliases" | "domains" => {
+            3 | 4 => {
+                if !is_valid_name(text) {
+                    return false;
+                }
+                if index == 3 {
+                    self.query_param = text
+                } else {
+                    self.link_param = text
+                }
+            }
+            5 | 7 => {
                 let Some(list) = Names::of(value) else {
                     return false;
                 };
-                let domains = name == "domains";
-                let valid = |item: &str| {
+                let domains = index == 7;
+                let valid = |item: &[u8]| {
                     if domains {
                         is_domain(item)
                     } else {
@@ -194,44 +196,58 @@ impl<'a> Settings<'a> {
                     self.param_aliases = list;
                 }
             }
-            "subdomain_links" | "consent_required" | "honor_gpc" | "clean_url" => {
-                let Some(on) = flag else { return false };
-                match name {
-                    "subdomain_links" => self.subdomain_links = on,
-                    "consent_required" => self.consent_required = on,
-                    "honor_gpc" => self.honor_gpc = on,
+            6 => match position(b"first first_click last last_click", text) {
+                Some(i) => {
+                    self.attribution = if i < 2 {
+                        Attribution::FirstClick
+                    } else {
+                        Attribution::LastClick
+                    }
+                }
+                None => return false,
+            },
+            _ => {
+                let Some(on) = value.truthy() else {
+                    return false;
+                };
+                match index {
+                    8 => self.subdomain_links = on,
+                    9 => self.consent_required = on,
+                    10 => self.honor_gpc = on,
                     _ => self.clean_url = on,
                 }
             }
-            _ => return false,
         }
         true
     }
 
-    /// `partnero_referral` (refer-a-friend) or `partnero_partner` (affiliate).
-    pub fn cookie_name(&self) -> &'static str {
+    /// The referral cookie's name.
+    pub fn cookie_name(&self) -> &'static [u8] {
         match self.program_type {
-            ProgramType::Referral => crate::cookie::REFERRAL_COOKIE,
-            ProgramType::Affiliate => crate::cookie::PARTNER_COOKIE,
+            ProgramType::Referral => crate::cookie::REFERRAL_COOKIE.as_bytes(),
+            ProgramType::Affiliate => crate::cookie::PARTNER_COOKIE.as_bytes(),
         }
     }
 
-    /// Query parameter names carrying a key: the configured one first, then the aliases.
-    pub fn query_params(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    /// Every query parameter name that carries a key: the configured one first, then the aliases.
+    pub fn query_params(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
         core::iter::once(self.query_param).chain(self.param_aliases.iter())
     }
 
-    /// True when `host` belongs to one of the program's domains (any host when none are configured).
-    pub fn allows_host(&self, host: &str) -> bool {
+    /// True when `host` is on one of the program's domains (or no domains are set).
+    pub fn allows_host(&self, host: &[u8]) -> bool {
         self.domains.is_empty() || self.domains.iter().any(|d| is_within(host, d))
     }
 }
 
+/// `cookie_time`: days (a positive whole number, as text or number) or `lifetime`/`forever`.
 fn parse_lifetime(value: &Arg<'_>) -> Option<Lifetime> {
     let days = match *value {
-        Arg::Text("lifetime" | "forever") => return Some(Lifetime::Forever),
-        Arg::Text(s) if !s.is_empty() && s.len() < 7 && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'))
+        Arg::Text(s) if position(b"lifetime forever", s).is_some() => {
+            return Some(Lifetime::Forever);
+        }
+        Arg::Text(s) if !s.is_empty() && s.len() < 7 && s.iter().all(u8::is_ascii_digit) => {
+            s.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0'))
         }
         Arg::Num(_) => value.whole_number(1_000_000)?,
         _ => return None,
@@ -239,12 +255,13 @@ fn parse_lifetime(value: &Arg<'_>) -> Option<Lifetime> {
     (days >= 1).then_some(Lifetime::Days(days))
 }
 
-fn is_domain(text: &str) -> bool {
+/// A host name as a program's website domain: letters, digits, `.`, `-` (and `:`/`[]` for IP hosts).
+fn is_domain(text: &[u8]) -> bool {
     !text.is_empty()
         && text.len() <= 253
         && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
 #[cfg(test)]
@@ -253,13 +270,20 @@ mod tests {
     use alloc::vec::Vec;
 
     fn list(names: Names<'_>) -> Vec<&str> {
-        names.iter().collect()
+        names
+            .iter()
+            .map(|n| core::str::from_utf8(n).unwrap())
+            .collect()
+    }
+
+    fn params<'a>(s: &Settings<'a>) -> Vec<&'a [u8]> {
+        s.query_params().collect()
     }
 
     fn apply_all<'a>(entries: &[(&str, Arg<'a>)]) -> Settings<'a> {
         let mut s = Settings::default();
         for (name, value) in entries {
-            assert!(s.apply(name, value), "{name}");
+            assert!(s.apply(name.as_bytes(), value), "{name}");
         }
         s
     }
@@ -272,76 +296,73 @@ mod tests {
             ("url_format", Arg::text("link")),
             ("query_param", Arg::text("via")),
             ("link_param", Arg::text("go")),
-            ("param_aliases", Arg::List("r")),
+            ("param_aliases", Arg::list("r")),
             ("attribution", Arg::text("last")),
-            ("domains", Arg::List("Shop.Test")),
+            ("domains", Arg::list("Shop.Test")),
             ("subdomain_links", Arg::Bool(true)),
             ("consent_required", Arg::Bool(true)),
             ("honor_gpc", Arg::Bool(true)),
             ("clean_url", Arg::Bool(true)),
         ]);
         assert_eq!(s.program_type, ProgramType::Affiliate);
-        assert_eq!(s.cookie_name(), "partnero_partner");
+        assert_eq!(s.cookie_name(), b"partnero_partner");
         assert_eq!(s.lifetime, Lifetime::Forever);
         assert!(s.link_format);
-        assert_eq!(s.query_params().collect::<Vec<_>>(), ["via", "r"]);
-        assert_eq!(s.link_param, "go");
+        assert_eq!(params(&s), [&b"via"[..], b"r"]);
+        assert_eq!(s.link_param, b"go");
         assert_eq!(s.attribution, Attribution::LastClick);
         assert_eq!(list(s.domains), ["Shop.Test"]);
         assert!(
-            s.allows_host("www.shop.test"),
+            s.allows_host(b"www.shop.test"),
             "domains compare ignoring case"
         );
         assert!(s.subdomain_links && s.consent_required && s.honor_gpc && s.clean_url);
-        assert_eq!(SETTING_NAMES.len(), 12);
+        assert_eq!(crate::ascii::split(SETTING_NAMES, b' ').count(), 12);
     }
 
     #[test]
     fn defaults_and_invalid_values() {
         let mut s = Settings::default();
-        assert_eq!(s.cookie_name(), "partnero_referral");
-        assert_eq!(
-            s.query_params().collect::<Vec<_>>(),
-            ["ref", "ref", "aff", "via"]
-        );
-        assert!(!s.apply("cookie_time", &Arg::num("0")));
-        assert!(!s.apply("cookie_time", &Arg::text("12x")));
-        assert!(!s.apply("query_param", &Arg::text("a b")));
-        assert!(!s.apply("type", &Arg::text("other")));
-        assert!(!s.apply("param_aliases", &Arg::List("ok\u{1d}not ok")));
-        assert!(!s.apply("clean_url", &Arg::text("perhaps")));
-        assert!(!s.apply("nope", &Arg::Other));
+        assert_eq!(s.cookie_name(), b"partnero_referral");
+        assert_eq!(params(&s), [&b"ref"[..], b"ref", b"aff", b"via"]);
+        assert!(!s.apply(b"cookie_time", &Arg::num("0")));
+        assert!(!s.apply(b"cookie_time", &Arg::text("12x")));
+        assert!(!s.apply(b"query_param", &Arg::text("a b")));
+        assert!(!s.apply(b"type", &Arg::text("other")));
+        assert!(!s.apply(b"param_aliases", &Arg::list("ok\u{1d}not ok")));
+        assert!(!s.apply(b"clean_url", &Arg::text("perhaps")));
+        assert!(!s.apply(b"nope", &Arg::Other));
         assert_eq!(s, Settings::default());
-        assert!(s.apply("cookie_time", &Arg::text("45")));
+        assert!(s.apply(b"cookie_time", &Arg::text("45")));
         assert_eq!(s.lifetime, Lifetime::Days(45));
-        assert!(s.apply("cookie_time", &Arg::num("7.5")));
+        assert!(s.apply(b"cookie_time", &Arg::num("7.5")));
         assert_eq!(s.lifetime, Lifetime::Days(7));
-        assert!(s.apply("param_aliases", &Arg::text("a, b")));
+        assert!(s.apply(b"param_aliases", &Arg::text("a, b")));
         assert_eq!(list(s.param_aliases), ["a", "b"]);
-        assert!(!s.apply("param_aliases", &Arg::text("")));
-        assert!(s.apply("param_aliases", &Arg::List("")));
-        assert_eq!(s.query_params().collect::<Vec<_>>(), ["ref"]);
+        assert!(!s.apply(b"param_aliases", &Arg::text("")));
+        assert!(s.apply(b"param_aliases", &Arg::list("")));
+        assert_eq!(params(&s), [b"ref"]);
     }
 
     #[test]
     fn records_replay_in_order_and_skip_invalid_ones() {
         let records = "type\u{1e}saffiliate\u{1e}cookie_time\u{1e}n45\u{1e}cookie_time\u{1e}sbad\u{1e}\
                        domains\u{1e}lShop.Test\u{1d}b.test\u{1e}clean_url\u{1e}btrue\u{1e}attribution\u{1e}";
-        let s = Settings::from_records(records);
+        let s = Settings::from_records(records.as_bytes());
         assert_eq!(s.program_type, ProgramType::Affiliate);
         assert_eq!(s.lifetime, Lifetime::Days(45));
         assert_eq!(list(s.domains), ["Shop.Test", "b.test"]);
         assert!(s.clean_url);
         assert_eq!(s.attribution, Attribution::FirstClick);
-        assert_eq!(Settings::from_records(""), Settings::default());
+        assert_eq!(Settings::from_records(b""), Settings::default());
     }
 
     #[test]
     fn host_allowance() {
         let mut s = Settings::default();
-        assert!(s.allows_host("anything.example"));
-        assert!(s.apply("domains", &Arg::List("shop.test")));
-        assert!(s.allows_host("www.shop.test"));
-        assert!(!s.allows_host("evil.test"));
+        assert!(s.allows_host(b"anything.example"));
+        assert!(s.apply(b"domains", &Arg::list("shop.test")));
+        assert!(s.allows_host(b"www.shop.test"));
+        assert!(!s.allows_host(b"evil.test"));
     }
 }

@@ -1,51 +1,53 @@
 //! Just enough URL handling for a landing page address: its parts (in the browser they come from
 //! `location`/`URL`; [`Url::parse`] splits a whole address), query pairs and percent-decoding.
 
-use crate::ascii::hex_digit;
 use crate::ascii::{rsplit_once, split, split_once};
-use crate::text::Short;
+use crate::text::Sink;
 use alloc::string::String;
+
+/// Longest decoded parameter name or value (keys and names are at most 64 characters).
+pub const MAX_DECODED: usize = 64;
 
 /// The parts of an absolute URL, borrowed from the original text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Url<'a> {
     /// `https`, `http`... (as written, without `:`).
-    pub scheme: &'a str,
+    pub scheme: &'a [u8],
     /// `scheme://authority`: the origin as written.
-    pub origin: &'a str,
+    pub origin: &'a [u8],
     /// Host name without user info and port; IPv6 hosts keep their brackets.
-    pub host: &'a str,
+    pub host: &'a [u8],
     /// The path, starting with `/` (or empty).
-    pub path: &'a str,
+    pub path: &'a [u8],
     /// The query without `?`.
-    pub query: &'a str,
+    pub query: &'a [u8],
     /// The fragment without `#`.
-    pub fragment: &'a str,
+    pub fragment: &'a [u8],
 }
 
 impl<'a> Url<'a> {
     /// Splits an absolute `scheme://authority/path?query#fragment` URL; `None` when it is not one.
-    pub fn parse(href: &'a str) -> Option<Url<'a>> {
+    pub fn parse(href: &'a [u8]) -> Option<Url<'a>> {
         let (scheme, rest) = split_once(href, b':')?;
-        let rest = rest.strip_prefix("//")?;
+        let rest = rest.strip_prefix(b"//")?;
         if scheme.is_empty()
             || !scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'+')
         {
             return None;
         }
-        let (rest, fragment) = split_once(rest, b'#').unwrap_or((rest, ""));
-        let (rest, query) = split_once(rest, b'?').unwrap_or((rest, ""));
-        let (authority, path) = match rest.bytes().position(|b| b == b'/') {
-            Some(i) => (rest.get(..i)?, rest.get(i..)?),
-            None => (rest, ""),
+        let (rest, fragment) = split_once(rest, b'#').unwrap_or((rest, b""));
+        let (rest, query) = split_once(rest, b'?').unwrap_or((rest, b""));
+        let (authority, path) = match rest.iter().position(|&b| b == b'/') {
+            Some(i) => rest.split_at_checked(i)?,
+            None => (rest, &b""[..]),
         };
         let origin = href.get(..scheme.len() + 3 + authority.len())?;
         let host_port = rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
-        let host = match host_port.bytes().position(|b| b == b']') {
-            Some(end) if host_port.starts_with('[') => host_port.get(..=end)?,
-            _ if host_port.starts_with('[') => return None,
+        let host = match host_port.iter().position(|&b| b == b']') {
+            Some(end) if host_port.starts_with(b"[") => host_port.get(..=end)?,
+            _ if host_port.starts_with(b"[") => return None,
             _ => split_once(host_port, b':').map_or(host_port, |(h, _)| h),
         };
         Some(Url {
@@ -60,57 +62,84 @@ impl<'a> Url<'a> {
 
     /// True for `https:` pages (cookies then get `Secure`).
     pub fn is_https(&self) -> bool {
-        self.scheme.eq_ignore_ascii_case("https")
+        self.scheme.eq_ignore_ascii_case(b"https")
     }
 }
 
-/// The `name=value` pair of one `&`-separated piece of a query string (value empty without `=`).
-pub fn pair(piece: &str) -> (&str, &str) {
-    split_once(piece, b'=').unwrap_or((piece, ""))
-}
-
-/// The first value of parameter `name` in `query` (or a `#a=b&c=d` fragment) that `keep` accepts,
-/// decoded (`?ref=&ref=KEY` finds `KEY` when `keep` refuses the empty value).
-pub fn param(query: &str, name: &str, keep: fn(&str) -> bool) -> Option<Short> {
+/// Writes the first value of parameter `name` in `query` (or a `#a=b&c=d` fragment) that decodes
+/// to a valid referral key (`?ref=&ref=KEY` finds `KEY`); false when there is none.
+pub fn param(query: &[u8], name: &[u8], out: &mut impl Sink) -> bool {
     for piece in split(query, b'&') {
-        let (n, v) = pair(piece);
+        let (n, v) = split_once(piece, b'=').unwrap_or((piece, b""));
+        let mark = out.len();
         if !piece.is_empty()
-            && decode(n).is_some_and(|n| n == name)
-            && let Some(value) = decode(v).filter(|v| keep(v.as_str()))
+            && decodes_to(n, name)
+            && decode(v, crate::key::is_key_byte, out)
+            && out.len() > mark
         {
-            return Some(value);
+            return true;
         }
     }
-    None
+    false
 }
 
-/// Percent-decodes a query component (`+` is a space); `None` for malformed escapes, for anything
-/// that is not ASCII and for more than 64 characters (keys and parameter names are at most 64
-/// ASCII characters, so nothing is lost).
-pub fn decode(text: &str) -> Option<Short> {
-    let bytes = text.as_bytes();
-    let mut out = Short::default();
+/// True when `text` percent-decodes to exactly `name`.
+pub fn decodes_to(text: &[u8], name: &[u8]) -> bool {
+    let mut at = 0;
+    each_decoded(text, |b| {
+        at += 1;
+        name.get(at - 1) == Some(&b)
+    }) && at == name.len()
+}
+
+/// Percent-decodes a query component (`+` is a space) into `out` when it is well formed, at most
+/// [`MAX_DECODED`] bytes long and every decoded byte passes `keep`; otherwise writes nothing and
+/// returns false.
+pub fn decode(text: &[u8], keep: fn(u8) -> bool, out: &mut impl Sink) -> bool {
+    let mark = out.len();
+    let mut count = 0;
+    let ok = each_decoded(text, |b| {
+        count += 1;
+        let kept = count <= MAX_DECODED && keep(b);
+        if kept {
+            out.put(&[b]);
+        }
+        kept
+    });
+    if !ok {
+        out.truncate(mark);
+    }
+    ok
+}
+
+/// Calls `f` with each decoded byte of `text`; false for a malformed escape or when `f` refuses.
+fn each_decoded(text: &[u8], mut f: impl FnMut(u8) -> bool) -> bool {
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    while let Some(&b) = text.get(i) {
         let byte = match b {
             b'%' => {
                 i += 2;
-                from_hex(*bytes.get(i - 1)?)? << 4 | from_hex(*bytes.get(i)?)?
+                match (hex(text.get(i - 1)), hex(text.get(i))) {
+                    (Some(high), Some(low)) => high << 4 | low,
+                    _ => return false,
+                }
             }
             b'+' => b' ',
             b => b,
         };
-        out.push(byte)?;
+        if !f(byte) {
+            return false;
+        }
         i += 1;
     }
-    Some(out)
+    true
 }
 
-fn from_hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
+fn hex(b: Option<&u8>) -> Option<u8> {
+    match *b? {
+        b @ b'0'..=b'9' => Some(b - b'0'),
+        b @ b'a'..=b'f' => Some(b - b'a' + 10),
+        b @ b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
 }
@@ -118,6 +147,7 @@ fn from_hex(b: u8) -> Option<u8> {
 /// Percent-encodes like JavaScript's `encodeURIComponent` (the browser's own does it in the
 /// tracker; this one drives the round-trip tests of [`decode`]).
 pub fn encode_component(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric()
@@ -129,8 +159,8 @@ pub fn encode_component(text: &str) -> String {
             out.push(char::from(b));
         } else {
             out.push('%');
-            out.push_str(&hex_digit(b >> 4).to_ascii_uppercase());
-            out.push_str(&hex_digit(b).to_ascii_uppercase());
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out
@@ -139,58 +169,74 @@ pub fn encode_component(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     #[test]
     fn parses_the_parts() {
-        let u = Url::parse("https://user:pw@a.b.shop.co.uk:8443/p/q?ref=x&y=1#frag").unwrap();
-        assert_eq!(u.scheme, "https");
-        assert_eq!(u.origin, "https://user:pw@a.b.shop.co.uk:8443");
-        assert_eq!(u.host, "a.b.shop.co.uk");
-        assert_eq!(u.path, "/p/q");
-        assert_eq!(u.query, "ref=x&y=1");
-        assert_eq!(u.fragment, "frag");
+        let u = Url::parse(b"https://user:pw@a.b.shop.co.uk:8443/p/q?ref=x&y=1#frag").unwrap();
+        assert_eq!(u.scheme, b"https");
+        assert_eq!(u.origin, b"https://user:pw@a.b.shop.co.uk:8443");
+        assert_eq!(u.host, b"a.b.shop.co.uk");
+        assert_eq!(u.path, b"/p/q");
+        assert_eq!(u.query, b"ref=x&y=1");
+        assert_eq!(u.fragment, b"frag");
         assert!(u.is_https());
     }
 
     #[test]
     fn parses_ipv6_and_bare_origins() {
-        let u = Url::parse("http://[::1]:8080?ref=a").unwrap();
-        assert_eq!(u.host, "[::1]");
-        assert_eq!(u.path, "");
-        assert_eq!(u.query, "ref=a");
+        let u = Url::parse(b"http://[::1]:8080?ref=a").unwrap();
+        assert_eq!(u.host, b"[::1]");
+        assert_eq!(u.path, b"");
+        assert_eq!(u.query, b"ref=a");
         assert!(!u.is_https());
-        assert!(Url::parse("/relative").is_none());
-        assert!(Url::parse("http://[::1").is_none());
+        assert!(Url::parse(b"/relative").is_none());
+        assert!(Url::parse(b"http://[::1").is_none());
+    }
+
+    fn decoded(text: &str) -> Option<String> {
+        let mut out = Vec::new();
+        decode(text.as_bytes(), |b| b.is_ascii(), &mut out).then(|| String::from_utf8(out).unwrap())
     }
 
     #[test]
     fn decodes_and_encodes() {
-        assert_eq!(decode("al%69ce+b").unwrap(), "alice b");
+        assert_eq!(decoded("al%69ce+b").unwrap(), "alice b");
         assert!(
-            decode(&"k".repeat(65)).is_none(),
+            decoded(&"k".repeat(65)).is_none(),
             "longer than any key or name"
         );
-        assert_eq!(decode("%zz"), None);
-        assert_eq!(decode("%c3%a9"), None, "not ASCII");
-        assert_eq!(decode("é"), None, "not ASCII");
-        assert_eq!(decode("%ff"), None);
+        assert_eq!(decoded(&"k".repeat(64)).unwrap().len(), 64);
+        assert_eq!(decoded("%zz"), None);
+        assert_eq!(decoded("%4"), None);
+        assert_eq!(decoded("%c3%a9"), None, "not ASCII");
+        assert_eq!(decoded("é"), None, "not ASCII");
+        assert_eq!(decoded("%ff"), None);
+        let mut out = b"kept".to_vec();
+        assert!(!decode(b"ab%zz", |_| true, &mut out));
+        assert_eq!(out, b"kept", "nothing written on failure");
+        assert!(decodes_to(b"r%65f", b"ref"));
+        assert!(!decodes_to(b"re", b"ref"));
+        assert!(!decodes_to(b"refs", b"ref"));
         assert_eq!(
             encode_component("https://s.test/?ref=a b&c=é"),
             "https%3A%2F%2Fs.test%2F%3Fref%3Da%20b%26c%3D%C3%A9"
         );
     }
 
+    fn key(query: &str, name: &str) -> Option<String> {
+        let mut out = Vec::new();
+        param(query.as_bytes(), name.as_bytes(), &mut out).then(|| String::from_utf8(out).unwrap())
+    }
+
     #[test]
     fn reads_params() {
-        let any = |_: &str| true;
-        assert_eq!(
-            param("a=1&ref=al%69ce&ref=bob", "ref", any).unwrap(),
-            "alice"
-        );
-        assert_eq!(param("a=1", "ref", any), None);
-        assert_eq!(param("ref", "ref", any).unwrap(), "");
-        let filled = |v: &str| !v.is_empty();
-        assert_eq!(param("ref=&ref=bob", "ref", filled).unwrap(), "bob");
-        assert_eq!(param("ref=&x=1", "ref", filled), None);
+        assert_eq!(key("a=1&ref=al%69ce&ref=bob", "ref").unwrap(), "alice");
+        assert_eq!(key("a=1", "ref"), None);
+        assert_eq!(key("ref", "ref"), None, "no value");
+        assert_eq!(key("ref=&ref=bob", "ref").unwrap(), "bob");
+        assert_eq!(key("ref=a+b&ref=ok", "ref").unwrap(), "ok");
+        assert_eq!(key("ref=&x=1", "ref"), None);
+        assert_eq!(key("r%65f=carol", "ref").unwrap(), "carol");
     }
 }

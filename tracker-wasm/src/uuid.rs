@@ -3,9 +3,9 @@
 //! checked here whenever it is read back from the cookie.
 
 /// True for a lowercase or uppercase UUID in the 8-4-4-4-12 layout.
-pub fn is_uuid(text: &str) -> bool {
+pub fn is_uuid(text: &[u8]) -> bool {
     text.len() == 36
-        && text.bytes().enumerate().all(|(i, b)| match i {
+        && text.iter().enumerate().all(|(i, &b)| match i {
             8 | 13 | 18 | 23 => b == b'-',
             _ => b.is_ascii_hexdigit(),
         })
@@ -17,9 +17,9 @@ mod tests {
 
     #[test]
     fn validates() {
-        assert!(is_uuid("123e4567-e89b-42d3-a456-426614174000"));
-        assert!(!is_uuid("123e4567e89b42d3a456426614174000"));
-        assert!(!is_uuid("123e4567-e89b-42d3-a456-42661417400g"));
-        assert!(!is_uuid(""));
+        assert!(is_uuid(b"123e4567-e89b-42d3-a456-426614174000"));
+        assert!(!is_uuid(b"123e4567e89b42d3a456426614174000"));
+        assert!(!is_uuid(b"123e4567-e89b-42d3-a456-42661417400g"));
+        assert!(!is_uuid(b""));
     }
 }

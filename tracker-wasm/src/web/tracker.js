@@ -265,7 +265,7 @@ export function boot(src, net, chunk, call) {
     }
     checked = 1;
     if (found) {
-      const [format, key] = found.split(US);
+      const [key, format] = found.split(US);
       if (flags.includes('c') && !granted) held = [key, format, at];
       else commit(key, format, at);
     } else if (flags.includes('f') && mayTrack()) {
