@@ -11,7 +11,7 @@
 use crate::arg::Arg;
 use crate::ascii::{push_decimal, split};
 use crate::attribution::should_write;
-use crate::command::{self, Command};
+use crate::command;
 use crate::cookie::{CookieSpec, VISITOR_COOKIE, max_age, read_cookie};
 use crate::domain::cookie_domain_candidates;
 use crate::extract::find_key;
@@ -24,8 +24,6 @@ use alloc::string::String;
 
 /// Separates the fields of an operation's input and answer.
 pub const SEP: u8 = 0x1f;
-/// [`crate::settings::RECORD_SEP`] as text.
-const RECORD_SEP: &[u8] = b"\x1e";
 
 /// The operations (the same numbers are in `web/tracker.js`).
 pub mod op {
@@ -171,51 +169,7 @@ fn command(input: &[u8], out: &mut impl Sink) {
     for word in &mut words {
         *word = Arg::decode(tagged.next().unwrap_or(b"o"));
     }
-    let (code, field): (&[u8], Option<&[u8]>) = match command::parse(&words) {
-        Ok(Command::Setting {
-            name,
-            value: Arg::Text(value),
-        }) => match crate::words::position(b"host assets_host", name) {
-            Some(0) => (b"h", Some(value)),
-            Some(_) => (b"a", Some(value)),
-            None => (b"!unknown setting", None),
-        },
-        Ok(Command::Setting { .. }) => (b"!unknown setting", None),
-        Ok(Command::Load { program }) => (b"l", Some(program)),
-        Ok(Command::ProgramSetting {
-            program,
-            name,
-            value,
-        }) => {
-            out.put(b"p");
-            out.put(&[SEP]);
-            out.put(program);
-            out.put(&[SEP]);
-            if Settings::default().apply(name, &value) {
-                out.put(name);
-                out.put(RECORD_SEP);
-                value.write(out);
-                out.put(RECORD_SEP);
-            }
-            return;
-        }
-        Ok(Command::Signup) => (b"s", None),
-        Ok(Command::Transaction) => (b"t", None),
-        Ok(Command::Universal) => (b"u", None),
-        Ok(Command::Consent(true)) => (b"g", None),
-        Ok(Command::Consent(false)) => (b"r", None),
-        Ok(Command::RenderForm) => (b"f", None),
-        Err(warning) => {
-            out.put(b"!");
-            out.put(warning.as_bytes());
-            return;
-        }
-    };
-    out.put(code);
-    if let Some(field) = field {
-        out.put(&[SEP]);
-        out.put(field);
-    }
+    command::answer(&words, out)
 }
 
 /// The valid visitor id in the cookie header.

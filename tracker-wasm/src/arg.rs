@@ -104,16 +104,29 @@ impl<'a> Arg<'a> {
         }
     }
 
-    /// The whole part of a number argument in `1..limit` (a fraction is cut off), else `None`.
+    /// The whole part of a number argument (its fraction cut off), or a string of digits, when it
+    /// is in `1..limit`; else `None`.
     pub fn whole_number(&self, limit: u32) -> Option<u32> {
-        let Arg::Num(text) = *self else { return None };
-        let (whole, fraction) = crate::ascii::split_once(text, b'.').unwrap_or((text, b""));
-        let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-        if whole.is_empty() || whole.len() > 9 || !digits(whole) || !digits(fraction) {
-            return None;
+        let (text, fraction_allowed) = match *self {
+            Arg::Num(text) => (text, true),
+            Arg::Text(text) => (text, false),
+            _ => return None,
+        };
+        let (mut n, mut digits, mut in_fraction) = (0u32, false, false);
+        for &b in text {
+            if b == b'.' && fraction_allowed && digits && !in_fraction {
+                in_fraction = true;
+            } else if !b.is_ascii_digit() {
+                return None;
+            } else if !in_fraction {
+                n = n.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                if n >= limit {
+                    return None;
+                }
+                digits = true;
+            }
         }
-        let n = whole.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0'));
-        (1..limit).contains(&n).then_some(n)
+        (n >= 1).then_some(n)
     }
 }
 
@@ -165,10 +178,14 @@ mod tests {
         assert_eq!(Arg::num("7.5").whole_number(1_000_000), Some(7));
         assert_eq!(Arg::num("999999.9").whole_number(1_000_000), Some(999_999));
         for bad in [
-            "0", "0.5", "-3", "1000000", "1e+21", "1e-7", "NaN", "Infinity", "",
+            "0", "0.5", "-3", "1000000", "1e+21", "1e-7", "NaN", "Infinity", "", ".5", "1..2",
         ] {
             assert_eq!(Arg::num(bad).whole_number(1_000_000), None, "{bad}");
         }
-        assert_eq!(Arg::text("30").whole_number(1_000_000), None);
+        assert_eq!(Arg::text("30").whole_number(1_000_000), Some(30));
+        for bad in ["7.5", "3x", "", "0", "1000000"] {
+            assert_eq!(Arg::text(bad).whole_number(1_000_000), None, "{bad}");
+        }
+        assert_eq!(Arg::Bool(true).whole_number(1_000_000), None);
     }
 }

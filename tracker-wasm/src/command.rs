@@ -1,168 +1,168 @@
-//! The `po(...)` commands: parsing the arguments of one call into a [`Command`].
+//! The `po(...)` commands: one call's arguments, validated and answered in the form the tracker's
+//! JavaScript acts on (see [`crate::api::op::COMMAND`]). Object arguments (sign-up data,
+//! transaction, form options) stay in JavaScript: the tracker reads and checks them there
+//! (`web/fields.js`).
 
+use crate::api::SEP;
 use crate::arg::Arg;
 use crate::key::is_valid_name;
+use crate::settings::{RECORD_SEP, Settings};
+use crate::text::Sink;
 use crate::words::position;
 
-/// One `po(...)` call, validated. Object arguments (sign-up data, transaction, form options) stay
-/// in JavaScript: the tracker reads and checks them there (`web/fields.js`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Command<'a> {
-    /// `po('settings', name, value)`: `host`, `assets_host`.
-    Setting { name: &'a [u8], value: Arg<'a> },
-    /// `po('program', id, 'load')`.
-    Load { program: &'a [u8] },
-    /// `po('program', id, 'type', t)` (name `type`) and `po('program', id, 'settings', name, value)`.
-    ProgramSetting {
-        program: &'a [u8],
-        name: &'a [u8],
-        value: Arg<'a>,
-    },
-    /// `po('customers', 'signup', {data: {key, email, name, tags}})`.
-    Signup,
-    /// `po('transactions', 'create', {data: {key, amount, customer}, options})`.
-    Transaction,
-    /// `po('integration', 'universal', …)`: capture sign-up forms on submit.
-    Universal,
-    /// `po('consent', 'grant' | 'revoke')`.
-    Consent(bool),
-    /// `po('form', 'render', {target, name, button})`.
-    RenderForm,
+/// The two-word commands, as pairs of words: `po('customers', 'signup', {data})`,
+/// `po('transactions', 'create', {data, options})`, `po('integration', 'universal')` (capture
+/// sign-up forms on submit), `po('consent', 'grant' | 'revoke')`, `po('form', 'render', {target})`.
+const PAIRS: &[u8] = b"customers signup transactions create integration universal \
+consent grant consent revoke form render";
+/// The answer to each pair of [`PAIRS`], in order.
+const PAIR_CODES: &[u8] = b"stugrf";
+
+/// Writes the answer to one call's arguments: `h URL` / `a URL` (`po('settings', 'host' |
+/// 'assets_host', URL)`), `l ID` (`po('program', ID, 'load')`), `p ID RECORD` (`po('program', ID,
+/// 'type', T)` and `po('program', ID, 'settings', NAME, VALUE)`; the record is empty when the
+/// setting is invalid), one of [`PAIR_CODES`], or `!` and the warning to print.
+pub fn answer(args: &[Arg<'_>; 5], out: &mut impl Sink) {
+    let [first, second, third, fourth, _] = args.map(|a| a.as_bytes());
+    let warning: &[u8] = match position(b"settings program", first) {
+        Some(0) if !second.is_empty() => match (position(b"host assets_host", second), args[2]) {
+            (Some(i), Arg::Text(url)) => {
+                out.put(if i == 0 { b"h" } else { b"a" });
+                out.put(&[SEP]);
+                return out.put(url);
+            }
+            _ => b"unknown setting",
+        },
+        Some(1) if !is_valid_name(second) => {
+            b"program id must be 1-64 characters of A-Z a-z 0-9 _ -"
+        }
+        Some(1) => match position(b"load type settings", third) {
+            Some(0) => {
+                out.put(b"l");
+                out.put(&[SEP]);
+                return out.put(second);
+            }
+            Some(1) => return program_setting(second, b"type", &args[3], out),
+            Some(_) if !fourth.is_empty() => return program_setting(second, fourth, &args[4], out),
+            _ => b"unknown program command",
+        },
+        _ => {
+            let mut words = crate::ascii::split(PAIRS, b' ');
+            let mut codes = PAIR_CODES.iter();
+            while let (Some(a), Some(b), Some(code)) = (words.next(), words.next(), codes.next()) {
+                if a == first && b == second {
+                    return out.put(&[*code]);
+                }
+            }
+            b"unknown command"
+        }
+    };
+    out.put(b"!");
+    out.put(warning);
 }
 
-/// Parses the arguments of one call; the error is the warning to print.
-pub fn parse<'a>(args: &[Arg<'a>]) -> Result<Command<'a>, &'static str> {
-    let word = |i: usize| args.get(i).map_or(&b""[..], Arg::as_bytes);
-    let arg = |i: usize| args.get(i).copied().unwrap_or(Arg::Other);
-    let (first, second) = (word(0), word(1));
-    match position(b"settings program", first) {
-        Some(0) if !second.is_empty() => {
-            return Ok(Command::Setting {
-                name: second,
-                value: arg(2),
-            });
-        }
-        Some(1) => {
-            if !is_valid_name(second) {
-                return Err("program id must be 1-64 characters of A-Z a-z 0-9 _ -");
-            }
-            let program = second;
-            return match position(b"load type settings", word(2)) {
-                Some(0) => Ok(Command::Load { program }),
-                Some(1) => Ok(Command::ProgramSetting {
-                    program,
-                    name: b"type",
-                    value: arg(3),
-                }),
-                Some(_) if !word(3).is_empty() => Ok(Command::ProgramSetting {
-                    program,
-                    name: word(3),
-                    value: arg(4),
-                }),
-                _ => Err("unknown program command"),
-            };
-        }
-        _ => {}
+/// `p ID RECORD`: the setting as a settings record when it is valid.
+fn program_setting(program: &[u8], name: &[u8], value: &Arg<'_>, out: &mut impl Sink) {
+    out.put(b"p");
+    out.put(&[SEP]);
+    out.put(program);
+    out.put(&[SEP]);
+    if Settings::default().apply(name, value) {
+        out.put(name);
+        out.put(&[RECORD_SEP]);
+        value.write(out);
+        out.put(&[RECORD_SEP]);
     }
-    // The two-word commands, in the order of `SIMPLE`.
-    const PAIRS: &[u8] = b"customers signup transactions create integration universal \
-consent grant consent revoke form render";
-    const SIMPLE: [Command<'static>; 6] = [
-        Command::Signup,
-        Command::Transaction,
-        Command::Universal,
-        Command::Consent(true),
-        Command::Consent(false),
-        Command::RenderForm,
-    ];
-    let mut words = crate::ascii::split(PAIRS, b' ');
-    for command in SIMPLE {
-        let (a, b) = (words.next(), words.next());
-        if a == Some(first) && b == Some(second) {
-            return Ok(command);
-        }
-    }
-    Err("unknown command")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
 
     fn s(text: &str) -> Arg<'_> {
         Arg::text(text)
     }
 
+    fn run(args: &[Arg<'_>]) -> String {
+        let mut all = [Arg::Other; 5];
+        all[..args.len()].copy_from_slice(args);
+        crate::text::to_string(|out| answer(&all, out))
+    }
+
     #[test]
     fn settings_and_program_commands() {
         assert_eq!(
-            parse(&[s("settings"), s("host"), s("https://c.test")]),
-            Ok(Command::Setting {
-                name: b"host",
-                value: s("https://c.test")
-            })
+            run(&[s("settings"), s("host"), s("https://c.test")]),
+            "h\u{1f}https://c.test"
         );
         assert_eq!(
-            parse(&[s("program"), s("AB12"), s("load")]),
-            Ok(Command::Load { program: b"AB12" })
+            run(&[s("settings"), s("assets_host"), s("https://a.test")]),
+            "a\u{1f}https://a.test"
         );
         assert_eq!(
-            parse(&[s("program"), s("AB12"), s("type"), s("affiliate")]),
-            Ok(Command::ProgramSetting {
-                program: b"AB12",
-                name: b"type",
-                value: s("affiliate")
-            })
+            run(&[s("settings"), s("host"), Arg::num("1")]),
+            "!unknown setting"
         );
         assert_eq!(
-            parse(&[
+            run(&[s("settings"), s("colour"), s("red")]),
+            "!unknown setting"
+        );
+        assert_eq!(run(&[s("settings")]), "!unknown command");
+        assert_eq!(run(&[s("program"), s("AB12"), s("load")]), "l\u{1f}AB12");
+        assert_eq!(
+            run(&[s("program"), s("AB12"), s("type"), s("affiliate")]),
+            "p\u{1f}AB12\u{1f}type\u{1e}saffiliate\u{1e}"
+        );
+        assert_eq!(
+            run(&[
                 s("program"),
                 s("AB12"),
                 s("settings"),
                 s("cookie_time"),
                 Arg::num("30")
             ]),
-            Ok(Command::ProgramSetting {
-                program: b"AB12",
-                name: b"cookie_time",
-                value: Arg::num("30")
-            })
+            "p\u{1f}AB12\u{1f}cookie_time\u{1e}n30\u{1e}"
         );
-        assert!(parse(&[s("program"), s("bad id!"), s("load")]).is_err());
-        assert!(parse(&[s("program"), s("AB12"), s("explode")]).is_err());
-        assert!(parse(&[s("program"), s("AB12"), s("settings")]).is_err());
+        assert_eq!(
+            run(&[
+                s("program"),
+                s("AB12"),
+                s("settings"),
+                s("cookie_time"),
+                s("soon")
+            ]),
+            "p\u{1f}AB12\u{1f}",
+            "an invalid setting has an empty record"
+        );
+        assert!(run(&[s("program"), s("bad id!"), s("load")]).starts_with("!program id"));
+        assert_eq!(
+            run(&[s("program"), s("AB12"), s("explode")]),
+            "!unknown program command"
+        );
+        assert_eq!(
+            run(&[s("program"), s("AB12"), s("settings")]),
+            "!unknown program command"
+        );
     }
 
     #[test]
-    fn object_commands() {
-        assert_eq!(
-            parse(&[s("customers"), s("signup"), Arg::Other]),
-            Ok(Command::Signup)
-        );
-        assert_eq!(
-            parse(&[s("transactions"), s("create")]),
-            Ok(Command::Transaction)
-        );
-        assert_eq!(parse(&[s("form"), s("render")]), Ok(Command::RenderForm));
-    }
-
-    #[test]
-    fn ours_and_unknown() {
-        assert_eq!(
-            parse(&[s("integration"), s("universal"), Arg::Other]),
-            Ok(Command::Universal)
-        );
-        assert_eq!(
-            parse(&[s("consent"), s("grant")]),
-            Ok(Command::Consent(true))
-        );
-        assert_eq!(
-            parse(&[s("consent"), s("revoke")]),
-            Ok(Command::Consent(false))
-        );
-        assert!(parse(&[s("consent"), s("maybe")]).is_err());
-        assert!(parse(&[s("launch"), s("rockets")]).is_err());
-        assert!(parse(&[]).is_err());
-        assert!(parse(&[Arg::num("1")]).is_err());
+    fn two_word_commands() {
+        for (args, code) in [
+            (["customers", "signup"], "s"),
+            (["transactions", "create"], "t"),
+            (["integration", "universal"], "u"),
+            (["consent", "grant"], "g"),
+            (["consent", "revoke"], "r"),
+            (["form", "render"], "f"),
+        ] {
+            assert_eq!(run(&[s(args[0]), s(args[1]), Arg::Other]), code);
+        }
+        assert_eq!(run(&[s("consent"), s("maybe")]), "!unknown command");
+        assert_eq!(run(&[s("customers"), s("create")]), "!unknown command");
+        assert_eq!(run(&[s("signup"), s("transactions")]), "!unknown command");
+        assert_eq!(run(&[s("launch"), s("rockets")]), "!unknown command");
+        assert_eq!(run(&[]), "!unknown command");
+        assert_eq!(run(&[Arg::num("1")]), "!unknown command");
     }
 }

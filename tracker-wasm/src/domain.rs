@@ -8,7 +8,7 @@ use crate::ascii::{split_once, trim_end};
 
 /// True for IP hosts (`127.0.0.1`, `::1`, `[::1]`): cookies on them are host-only.
 pub fn is_ip_host(host: &[u8]) -> bool {
-    if host.contains(&b':') || host.first() == Some(&b'[') {
+    if host.iter().any(|&b| b == b':') || host.first() == Some(&b'[') {
         return true;
     }
     let (mut dots, mut digits) = (0, 0);

@@ -242,17 +242,10 @@ impl<'a> Settings<'a> {
 
 /// `cookie_time`: days (a positive whole number, as text or number) or `lifetime`/`forever`.
 fn parse_lifetime(value: &Arg<'_>) -> Option<Lifetime> {
-    let days = match *value {
-        Arg::Text(s) if position(b"lifetime forever", s).is_some() => {
-            return Some(Lifetime::Forever);
-        }
-        Arg::Text(s) if !s.is_empty() && s.len() < 7 && s.iter().all(u8::is_ascii_digit) => {
-            s.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0'))
-        }
-        Arg::Num(_) => value.whole_number(1_000_000)?,
-        _ => return None,
-    };
-    (days >= 1).then_some(Lifetime::Days(days))
+    if position(b"lifetime forever", value.as_bytes()).is_some() {
+        return Some(Lifetime::Forever);
+    }
+    value.whole_number(1_000_000).map(Lifetime::Days)
 }
 
 /// A host name as a program's website domain: letters, digits, `.`, `-` (and `:`/`[]` for IP hosts).
