@@ -6,20 +6,20 @@
 // - boots the tracker and runs the queued calls in order (chained calls after their parent);
 // - replaces the stub so later calls run at once, also through references to the old stub;
 // - never throws into the page: every failure is reported once with console.warn('[partnero] …').
-import { CALL, boot, collectorBase, warn } from '../../tracker-wasm/src/web/tracker.js';
-
-// Bytes of the core's input/answer buffer (BUFFER_BYTES in tracker-wasm/src/web/mod.rs).
-const BUFFER_BYTES = 65536;
-// Replaced by the content-hashed file names at build time.
-const WASM = '__TRACKER_WASM__';
-const FORM = '__TRACKER_FORM__';
+import { boot, collectorBase, warn } from '../../tracker-wasm/src/web/tracker.js';
 
 try {
+  // (Constants inside the block, so that the minifier inlines them.)
+  // Bytes of the core's input/answer buffer (BUFFER_BYTES in tracker-wasm/src/web/mod.rs).
+  const BUFFER_BYTES = 65536;
+  // Replaced by the content-hashed file names at build time.
+  const WASM = '__TRACKER_WASM__';
+  const FORM = '__TRACKER_FORM__';
   const w = window;
   const name = w.__partnerObject || 'po';
   const stub = w[name];
-  const queue = (stub && stub.q) || [];
-  const here = (document.currentScript && document.currentScript.src) || '';
+  const queue = stub?.q || [];
+  const here = document.currentScript?.src || '';
   const at = (file) => new URL(file, here || location.href);
 
   // net(url) GETs JSON (one request per URL, shared with the tracker); net(url, body) POSTs
@@ -27,33 +27,27 @@ try {
   // navigator.sendBeacon and never rejects.
   const requests = {};
   const net = (url, body, keep) => {
-    if (keep) {
-      fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'include' }).catch(warn);
-      return;
-    }
+    if (keep) return fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'include' }).catch(warn);
     const request = () =>
       fetch(url, body == null ? { credentials: 'omit' } : { method: 'POST', body, credentials: 'omit' }).then((r) =>
         r.ok ? r.json() : Promise.reject(Error('HTTP ' + r.status + ' from ' + url)),
       );
-    if (body != null) return request();
-    return requests[url] || (requests[url] = request());
+    return body == null ? (requests[url] ||= request()) : request();
   };
 
   // The settings request needs the collector base and the program id: both are in the queue.
-  let host;
-  let assets;
+  const given = {};
   const ids = [];
   const scan = (calls) => {
     for (const call of calls) {
-      const a = (call && call.a) || [];
-      if (a[0] == 'settings' && a[1] == 'host') host = a[2];
-      if (a[0] == 'settings' && a[1] == 'assets_host') assets = a[2];
+      const a = call?.a || [];
+      if (a[0] == 'settings') given[a[1]] = a[2];
       if (a[0] == 'program' && a[2] == 'load') ids.push(a[1]);
-      scan((call && call.q) || []);
+      scan(call?.q || []);
     }
   };
   scan(queue);
-  const base = collectorBase(host, assets, here);
+  const base = collectorBase(given.host, given.assets_host, here);
   if (base) for (const id of ids) net(base + '/pub/programs/' + id).catch(() => {});
 
   const response = fetch(at(WASM));
@@ -71,11 +65,12 @@ try {
         const { read, written } = encoder.encodeInto(input, view);
         return read < input.length ? '' : decoder.decode(view.subarray(0, wasm.run(op, written)));
       };
-      const tracker = boot(here, net, at(FORM).href, core);
+      const tracker = boot(here, net, at(FORM), core);
       const exec = (call) => {
-        tracker(CALL, Array.prototype.slice.call((call && call.a) || []));
-        const chained = call && call.q;
-        if (chained && chained.splice) {
+        // run(0, args): a po(...) call (CALL in tracker.js).
+        tracker(0, Array.from(call?.a || []));
+        const chained = call?.q;
+        if (chained?.splice) {
           chained.push = take;
           chained.splice(0).forEach(exec);
         }
@@ -87,8 +82,7 @@ try {
         return po;
       };
       const po = function () {
-        take({ a: arguments, q: [] });
-        return po;
+        return take({ a: arguments });
       };
       po.q = queue;
       queue.push = take;

@@ -23,12 +23,13 @@ extern "C" {
     #[wasm_bindgen(js_name = collectorBase)]
     fn collector_base(host: &JsValue, assets: &JsValue, src: &str) -> JsValue;
     fn uuid() -> String;
-    #[wasm_bindgen(js_name = withoutParams)]
-    fn without_params(url: &JsValue, names: &JsValue) -> String;
 }
 
 #[wasm_bindgen(module = "/src/web/fields.js")]
 extern "C" {
+    /// `form.js` next to the served modules.
+    #[wasm_bindgen(js_name = chunkUrl)]
+    fn chunk_url() -> String;
     fn classify(input_type: &str, name: &str, id: &str, autocomplete: &str) -> String;
     #[wasm_bindgen(js_name = looksLikeEmail)]
     fn looks_like_email(text: &str) -> bool;
@@ -45,11 +46,13 @@ extern "C" {
     fn signup_body(program: &str, visitor: &str, referral: &str, customer: &JsValue) -> String;
     #[wasm_bindgen(js_name = transactionBody)]
     fn transaction_body(program: &str, visitor: &str, referral: &str, object: &JsValue) -> String;
+    #[wasm_bindgen(js_name = withoutParams)]
+    fn without_params(url: &JsValue, names: &JsValue) -> String;
 }
 
 #[wasm_bindgen(module = "/src/web/form.js")]
 extern "C" {
-    /// The form chunk's entry point (the tracker loads the same module lazily).
+    /// Renders the refer-a-friend form (the tracker imports this same module lazily, as its chunk).
     #[wasm_bindgen(js_name = render)]
     fn render_form(target: &JsValue, options: &JsValue, net: &JsValue);
     #[wasm_bindgen(js_name = isWebLink)]
@@ -179,9 +182,14 @@ fn net(doc: JsValue, posts: Array) -> JsValue {
     .into_js_value()
 }
 
-/// Boots a tracker as the loader does; the form chunk is found next to `tracker.js`.
+/// Boots a tracker as the loader does; the form chunk is the `form.js` next to `tracker.js`.
 fn start(net: JsValue) -> Function {
-    boot("http://collector.test/js/universal.js", &net, "", &core())
+    boot(
+        "http://collector.test/js/universal.js",
+        &net,
+        &chunk_url(),
+        &core(),
+    )
 }
 
 fn run_call(run: &Function, args: &JsValue) {
@@ -365,6 +373,13 @@ async fn load_captures_the_key_writes_cookies_and_reports_once() {
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("alice"));
     let visitor = cookie(VISITOR_COOKIE).expect("visitor id");
     assert!(tracker_wasm::uuid::is_uuid(visitor.as_bytes()), "{visitor}");
+    // The address is rewritten by the lazy chunk, once it is loaded.
+    for _ in 0..100 {
+        if !href().contains("ref=alice") {
+            break;
+        }
+        sleep(20).await;
+    }
     let href = href();
     assert!(
         !href.contains("ref=alice") && href.contains("utm_source=x"),

@@ -1,6 +1,11 @@
 // Reading what the site hands the tracker as JavaScript objects (sign-up and transaction data) or
-// types into its forms (the no-code sign-up capture), and the request bodies built from them. The
-// browser does the parsing and JSON; the referral decisions are the WebAssembly core's (../api.rs).
+// types into its forms (the no-code sign-up capture), the request bodies built from them, and the
+// `clean_url` address. The browser does the parsing and JSON; the referral decisions are the
+// WebAssembly core's (../api.rs). `get` and `isList` are also bundled into universal.js; the rest
+// is the lazy chunk's (form.js).
+
+/** The lazy chunk's URL when these modules are served as they are (the browser tests). */
+export const chunkUrl = () => new URL('form.js', import.meta.url).href;
 
 /** `o[k]`; undefined for null/undefined `o` or a throwing getter. */
 export const get = (o, k) => {
@@ -145,4 +150,35 @@ export const readInputs = (inputs) => {
     if (role == 'e' ? !found.e && looksLikeEmail(value) : role && !found[role]) found[role] = value;
   }
   if (found.e) return { email: found.e, name: fullName(found.n || '', found.f || '', found.l || '') };
+};
+
+/**
+ * The address of `u` (a `URL` or `location`) without the query parameters (and `#name=value`
+ * fragment parameters) whose decoded name is one of `names`; empty when nothing was removed.
+ */
+export const withoutParams = (u, names) => {
+  let removed;
+  let out = u.origin + u.pathname;
+  for (const [text, lead] of [
+    [u.search.slice(1), '?'],
+    [u.hash.slice(1), '#'],
+  ]) {
+    // A fragment without `=` is an anchor, not parameters: kept as it is.
+    const params = lead == '?' || text.includes('=');
+    let sep = lead;
+    for (const piece of text.split('&')) {
+      let name;
+      try {
+        name = decodeURIComponent(piece.split('=')[0].replace(/\+/g, ' '));
+      } catch (_) {}
+      if (params && (!piece || names.includes(name))) {
+        removed ||= !!piece;
+        continue;
+      }
+      if (!piece && !text) continue;
+      out += sep + piece;
+      sep = '&';
+    }
+  }
+  return removed ? out : '';
 };

@@ -1,13 +1,26 @@
-// The refer-a-friend form, a chunk the tracker loads only on pages that show one
-// (`<div data-partnero-form>` or `po('form','render',{target})`). E-mail (and optionally name) in,
-// the customer's referral link out, with a copy button and share links. Built with DOM calls only
-// (user data only ever goes into `textContent`/attributes), native controls inside labels, a
-// `role="status"` region, and a zero-specificity constructed stylesheet read from CSS custom
-// properties.
-import { cleanText, looksLikeEmail, truthy } from './fields.js';
-
-// The chunk also carries what sign-ups and transactions need (tracker.js imports it for them).
-export * from './fields.js';
+// The lazy chunk: what only some pages need, loaded by the tracker with import() on first use
+// (and as soon as the program is ready on pages with an e-mail input or a form marker, or when
+// the sign-up capture is enabled). Its entry, `go`, runs the tracker's jobs for sign-ups,
+// transactions, the sign-up capture (`integration universal`), the refer-a-friend form and the
+// `clean_url` rewrite.
+//
+// The refer-a-friend form (`<div data-partnero-form>` or `po('form','render',{target})`): e-mail
+// (and optionally name) in, the customer's referral link out, with a copy button and share links.
+// Built with DOM calls only (user data only ever goes into `textContent`/attributes), native
+// controls inside labels, a `role="status"` region, and a zero-specificity constructed stylesheet
+// read from CSS custom properties.
+import {
+  cleanText,
+  customer,
+  data,
+  get,
+  looksLikeEmail,
+  readInputs,
+  signupBody,
+  transactionBody,
+  truthy,
+  withoutParams,
+} from './fields.js';
 
 const RENDERED = 'data-partnero-rendered';
 const CSS =
@@ -154,3 +167,62 @@ export function render(target, options, net) {
     console.warn('[partnero] form: ' + e);
   }
 }
+
+const has = (e, name) => !!e?.hasAttribute?.(name);
+
+/** Sends `body` to `path` by the tracker's beacon; a body starting with `!` is a warning instead. */
+const report = (x, path, body) => (body[0] == '!' ? x.w(body.slice(1)) : x.s(path, body));
+
+/** Sends a sign-up of customer `c` with `id` ([visitor, referral]). */
+const signup = (x, c, id) => report(x, '/pub/signups', signupBody(x.p, ...id, c));
+
+/** A submitted form, read by the sign-up capture (each e-mail address once). */
+const submitted = (x, form) => {
+  // Ours are ignored; when any form is marked as the sign-up form, only marked forms are read.
+  if (has(form, 'data-partnero-ignore')) return;
+  if (d.querySelector('form[data-partnero-signup]') && !has(form, 'data-partnero-signup')) return;
+  const c = readInputs(form.querySelectorAll('input'));
+  if (c && !x.u.includes(c.email)) {
+    x.u.push(c.email);
+    signup(x, c, x.i());
+  }
+};
+
+/**
+ * The chunk's entry: one job of the tracker, run in its inbox, with its context `x` (`p` program,
+ * `t()` collector base, `s(path, body)` beacon, `i()` [visitor, referral], `j(f)` job, `n` net,
+ * `w` warn: see `boot` in tracker.js); the chunk keeps its per-tracker state on `x` (`u`). `c` is
+ * the job: `s` sign-up and `t` transaction (`o` the call's object, `id` its [visitor, referral]
+ * when it was made), `u` the sign-up capture, `f` form render (`o` the options), `d` the
+ * `[data-partnero-form]` markers at DOM ready, `x` the `clean_url` rewrite (`o` the parameter
+ * names, comma-separated; `id` the address they were found in, left alone once the page moved on).
+ */
+export const go = (x, c, o, id) => {
+  if (c == 's') signup(x, customer(data(o)), id);
+  else if (c == 't') report(x, '/pub/transactions', transactionBody(x.p, ...id, o));
+  else if (c == 'u') {
+    if (!x.u) {
+      // The captured e-mail addresses.
+      x.u = [];
+      d.addEventListener('submit', (e) => x.j(() => submitted(x, e.target)), true);
+    }
+  } else if (c == 'f' || c == 'd') {
+    const base = x.t();
+    if (!base) return;
+    let where = get(o, 'target');
+    if (typeof where != 'string' && !(where && typeof where == 'object')) where = '[data-partnero-form]';
+    let targets = [];
+    try {
+      targets = typeof where == 'string' ? Array.from(d.querySelectorAll(where)) : [where];
+    } catch (_) {}
+    const options = { program: x.p, endpoint: base + '/pub/referral-links', name: get(o, 'name'), button: get(o, 'button') };
+    for (const t of targets) render(t, options, x.n);
+    if (c == 'f' && !targets.length) x.w('form render: no target element found');
+  } else if (c == 'x' && location.href == id) {
+    const clean = withoutParams(location, o.split(','));
+    if (clean)
+      try {
+        history.replaceState(history.state, '', clean);
+      } catch (_) {}
+  }
+};
