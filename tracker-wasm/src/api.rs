@@ -62,13 +62,21 @@ pub fn call(op: u32, input: &str) -> String {
 
 /// Writes the answer of operation `op` (see [`op`]) on `input` to `out`.
 pub fn answer(op: u32, input: &[u8], out: &mut impl Sink) {
-    let mut fields = split(input, SEP);
-    let mut next = || fields.next().unwrap_or_default();
+    let mut f: [&[u8]; 6] = [b""; 6];
+    for (slot, field) in f.iter_mut().zip(split(input, SEP)) {
+        *slot = field;
+    }
+    // The first field is the settings records for the operations that take settings.
+    let settings = Settings::from_records(f[0]);
     match op {
         op::COMMAND => command(input, out),
         op::FIND => {
-            let settings = Settings::from_records(next());
-            let url = url_parts(&mut next);
+            let url = Url {
+                host: f[1],
+                path: f[2],
+                query: f[3],
+                fragment: f[4],
+            };
             if !settings.allows_host(url.host) {
                 out.put(b"!");
             } else if let Some(format) = find_key(&url, &settings, out) {
@@ -77,88 +85,69 @@ pub fn answer(op: u32, input: &[u8], out: &mut impl Sink) {
             }
         }
         op::INFO => {
-            let s = Settings::from_records(next());
-            out.put(s.cookie_name());
+            out.put(settings.cookie_name());
             out.put(&[SEP]);
-            push_decimal(out, max_age(s.lifetime));
+            push_decimal(out, max_age(settings.lifetime));
             out.put(&[SEP]);
             for (on, flag) in [
-                (s.consent_required, b"c"),
-                (s.honor_gpc, b"g"),
-                (s.clean_url, b"u"),
-                (s.lifetime == Lifetime::Forever, b"f"),
+                (settings.consent_required, b"c"),
+                (settings.honor_gpc, b"g"),
+                (settings.clean_url, b"u"),
+                (settings.lifetime == Lifetime::Forever, b"f"),
             ] {
                 if on {
                     out.put(flag);
                 }
             }
             out.put(&[SEP]);
-            out.put(s.query_param);
-            for name in s.param_aliases.iter() {
+            out.put(settings.query_param);
+            for name in settings.param_aliases.iter() {
                 out.put(b",");
                 out.put(name);
             }
         }
         op::CANDIDATES => {
-            for candidate in cookie_domain_candidates(next()) {
+            for candidate in cookie_domain_candidates(f[0]) {
                 if !out.is_empty() {
                     out.put(&[SEP]);
                 }
                 out.put(candidate);
             }
         }
-        op::COOKIE => {
-            let (name, value, domain) = (next(), next(), next());
-            CookieSpec {
-                name,
-                value,
-                domain: Some(domain).filter(|d| !d.is_empty()),
-                max_age: number(next()),
-                secure: next() == b"1",
-            }
-            .write(out)
+        op::COOKIE => CookieSpec {
+            name: f[0],
+            value: f[1],
+            domain: Some(f[2]).filter(|d| !d.is_empty()),
+            max_age: number(f[3]),
+            secure: f[4] == b"1",
         }
-        op::READ => {
-            let header = next();
-            out.put(read_cookie(header, next()).unwrap_or_default());
-        }
+        .write(out),
+        op::READ => out.put(read_cookie(f[0], f[1]).unwrap_or_default()),
         op::KEEP => {
-            let (settings, header, key) = (Settings::from_records(next()), next(), next());
-            let stored = read_cookie(header, settings.cookie_name());
-            if should_write(settings.attribution, stored, key) {
+            let stored = read_cookie(f[1], settings.cookie_name());
+            if should_write(settings.attribution, stored, f[2]) {
                 out.put(b"1");
             }
         }
-        op::VISITOR => out.put(visitor(next()).unwrap_or_default()),
+        op::VISITOR => out.put(visitor(f[0]).unwrap_or_default()),
         op::IDENTITY => {
-            let (settings, header) = (Settings::from_records(next()), next());
-            let url = url_parts(&mut next);
-            out.put(visitor(header).unwrap_or_default());
+            out.put(visitor(f[1]).unwrap_or_default());
             out.put(&[SEP]);
-            match referral(&settings, header) {
+            match referral(&settings, f[1]) {
                 Some(key) => out.put(key),
                 None => {
+                    let url = Url {
+                        host: f[2],
+                        path: f[3],
+                        query: f[4],
+                        fragment: f[5],
+                    };
                     find_key(&url, &settings, out);
                 }
             }
         }
-        op::REFERRAL => {
-            let settings = Settings::from_records(next());
-            out.put(referral(&settings, next()).unwrap_or_default());
-        }
+        op::REFERRAL => out.put(referral(&settings, f[1]).unwrap_or_default()),
         _ => {}
-    }
-}
-
-/// The URL whose parts (host, path, query, fragment) are the next four fields.
-fn url_parts<'a>(next: &mut impl FnMut() -> &'a [u8]) -> Url<'a> {
-    Url {
-        scheme: b"",
-        origin: b"",
-        host: next(),
-        path: next(),
-        query: next(),
-        fragment: next(),
     }
 }
 

@@ -1,7 +1,6 @@
 //! Finding the referral key in a landing URL: query parameter (configured name and aliases),
 //! Link structure `/<link_param>/<KEY>`, `#ref=KEY`, and `KEY.site.com` subdomains.
 
-use crate::domain::is_within;
 use crate::key::{is_key_byte, is_valid_key};
 use crate::settings::Settings;
 use crate::text::Sink;
@@ -59,9 +58,15 @@ pub fn find_key(url: &Url<'_>, settings: &Settings, out: &mut impl Sink) -> Opti
 
 /// Writes the first valid key under the configured parameter name, then under each alias.
 fn param_key(query: &[u8], settings: &Settings, out: &mut impl Sink) -> bool {
-    settings
-        .query_params()
-        .any(|name| url::param(query, name, out))
+    if url::param(query, settings.query_param, out) {
+        return true;
+    }
+    for alias in settings.param_aliases.iter() {
+        if url::param(query, alias, out) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The first label of `host` when it is exactly one label under one of the program's domains,
@@ -71,10 +76,11 @@ pub fn subdomain_key<'a>(host: &'a [u8], settings: &Settings) -> Option<&'a [u8]
         return None;
     }
     let (label, parent) = crate::ascii::split_once(host, b'.')?;
+    // A domain is never empty (settings validation), so the label is one under it.
     let under_program = settings
         .domains
         .iter()
-        .any(|d| parent.eq_ignore_ascii_case(d) && is_within(host, d));
+        .any(|domain| parent.eq_ignore_ascii_case(domain));
     (under_program && !crate::words::contains_ignoring_case(RESERVED_SUBDOMAINS, label))
         .then_some(label)
 }

@@ -54,18 +54,30 @@ impl<'a> Names<'a> {
     }
 
     /// The names, trimmed (an empty list argument has none; empty text has one empty name).
-    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
-        let pieces = if self.text.is_empty() && self.sep != b',' {
+    pub fn iter(&self) -> NameIter<'a> {
+        NameIter(if self.text.is_empty() && self.sep != b',' {
             crate::ascii::Split::empty()
         } else {
             crate::ascii::split(self.text, self.sep)
-        };
-        pieces.map(<[u8]>::trim_ascii)
+        })
     }
 
     /// No names at all.
     pub fn is_empty(&self) -> bool {
         self.iter().next().is_none()
+    }
+}
+
+/// Iterator of [`Names::iter`] (a concrete type: every caller shares one `next`, which keeps the
+/// wasm small).
+#[derive(Debug, Clone)]
+pub struct NameIter<'a>(crate::ascii::Split<'a>);
+
+impl<'a> Iterator for NameIter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        self.0.next().map(<[u8]>::trim_ascii)
     }
 }
 
@@ -187,8 +199,10 @@ impl<'a> Settings<'a> {
                         is_valid_name(item)
                     }
                 };
-                if !list.iter().all(valid) {
-                    return false;
+                for item in list.iter() {
+                    if !valid(item) {
+                        return false;
+                    }
                 }
                 if domains {
                     self.domains = list;
@@ -236,7 +250,15 @@ impl<'a> Settings<'a> {
 
     /// True when `host` is on one of the program's domains (or no domains are set).
     pub fn allows_host(&self, host: &[u8]) -> bool {
-        self.domains.is_empty() || self.domains.iter().any(|d| is_within(host, d))
+        let mut domains = self.domains.iter();
+        let mut empty = true;
+        for domain in &mut domains {
+            if is_within(host, domain) {
+                return true;
+            }
+            empty = false;
+        }
+        empty
     }
 }
 

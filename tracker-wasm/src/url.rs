@@ -8,13 +8,10 @@ use alloc::string::String;
 /// Longest decoded parameter name or value (keys and names are at most 64 characters).
 pub const MAX_DECODED: usize = 64;
 
-/// The parts of an absolute URL, borrowed from the original text.
+/// The parts of an absolute URL the key search reads (as `location` gives them), borrowed from
+/// the original text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Url<'a> {
-    /// `https`, `http`... (as written, without `:`).
-    pub scheme: &'a [u8],
-    /// `scheme://authority`: the origin as written.
-    pub origin: &'a [u8],
     /// Host name without user info and port; IPv6 hosts keep their brackets.
     pub host: &'a [u8],
     /// The path, starting with `/` (or empty).
@@ -43,7 +40,6 @@ impl<'a> Url<'a> {
             Some(i) => rest.split_at_checked(i)?,
             None => (rest, &b""[..]),
         };
-        let origin = href.get(..scheme.len() + 3 + authority.len())?;
         let host_port = rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
         let host = match host_port.iter().position(|&b| b == b']') {
             Some(end) if host_port.starts_with(b"[") => host_port.get(..=end)?,
@@ -51,18 +47,11 @@ impl<'a> Url<'a> {
             _ => split_once(host_port, b':').map_or(host_port, |(h, _)| h),
         };
         Some(Url {
-            scheme,
-            origin,
             host,
             path,
             query,
             fragment,
         })
-    }
-
-    /// True for `https:` pages (cookies then get `Secure`).
-    pub fn is_https(&self) -> bool {
-        self.scheme.eq_ignore_ascii_case(b"https")
     }
 }
 
@@ -86,7 +75,7 @@ pub fn param(query: &[u8], name: &[u8], out: &mut impl Sink) -> bool {
 /// True when `text` percent-decodes to exactly `name`.
 pub fn decodes_to(text: &[u8], name: &[u8]) -> bool {
     let mut at = 0;
-    each_decoded(text, |b| {
+    each_decoded(text, &mut |b| {
         at += 1;
         name.get(at - 1) == Some(&b)
     }) && at == name.len()
@@ -98,7 +87,7 @@ pub fn decodes_to(text: &[u8], name: &[u8]) -> bool {
 pub fn decode(text: &[u8], keep: fn(u8) -> bool, out: &mut impl Sink) -> bool {
     let mark = out.len();
     let mut count = 0;
-    let ok = each_decoded(text, |b| {
+    let ok = each_decoded(text, &mut |b| {
         count += 1;
         let kept = count <= MAX_DECODED && keep(b);
         if kept {
@@ -113,7 +102,8 @@ pub fn decode(text: &[u8], keep: fn(u8) -> bool, out: &mut impl Sink) -> bool {
 }
 
 /// Calls `f` with each decoded byte of `text`; false for a malformed escape or when `f` refuses.
-fn each_decoded(text: &[u8], mut f: impl FnMut(u8) -> bool) -> bool {
+/// (`dyn`: one copy of the loop in the wasm for all callers.)
+fn each_decoded(text: &[u8], f: &mut dyn FnMut(u8) -> bool) -> bool {
     let mut i = 0;
     while let Some(&b) = text.get(i) {
         let byte = match b {
@@ -174,13 +164,10 @@ mod tests {
     #[test]
     fn parses_the_parts() {
         let u = Url::parse(b"https://user:pw@a.b.shop.co.uk:8443/p/q?ref=x&y=1#frag").unwrap();
-        assert_eq!(u.scheme, b"https");
-        assert_eq!(u.origin, b"https://user:pw@a.b.shop.co.uk:8443");
         assert_eq!(u.host, b"a.b.shop.co.uk");
         assert_eq!(u.path, b"/p/q");
         assert_eq!(u.query, b"ref=x&y=1");
         assert_eq!(u.fragment, b"frag");
-        assert!(u.is_https());
     }
 
     #[test]
@@ -189,7 +176,12 @@ mod tests {
         assert_eq!(u.host, b"[::1]");
         assert_eq!(u.path, b"");
         assert_eq!(u.query, b"ref=a");
-        assert!(!u.is_https());
+        assert!(
+            Url::parse(b"1http://a.test/").is_some(),
+            "digits and + are scheme characters"
+        );
+        assert!(Url::parse(b"ht-tp://a.test/").is_none());
+        assert!(Url::parse(b"://a.test/").is_none());
         assert!(Url::parse(b"/relative").is_none());
         assert!(Url::parse(b"http://[::1").is_none());
     }
