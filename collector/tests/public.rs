@@ -603,12 +603,77 @@ async fn health_assets_and_request_errors(backend: Backend) {
         let cached = app
             .send(
                 Request::get(format!("/js/{name}"))
-                    .header("if-none-match", etag)
+                    .header("if-none-match", &etag)
                     .body(Body::empty())
                     .unwrap(),
             )
             .await;
         assert_eq!(cached.status, StatusCode::NOT_MODIFIED, "{name}");
+
+        // Browsers accepting gzip get the precompressed copy, which decompresses to the file.
+        let plain = answer.raw;
+        let gzipped = app
+            .send(
+                Request::get(format!("/js/{name}"))
+                    .header("accept-encoding", "gzip, deflate, br, zstd")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(gzipped.status, StatusCode::OK, "{name}");
+        if name == "manifest.json" {
+            continue; // not precompressed (the compression layer handles it)
+        }
+        assert_eq!(gzipped.headers["content-encoding"], "gzip", "{name}");
+        assert_eq!(gzipped.headers["vary"], "accept-encoding", "{name}");
+        assert!(
+            gzipped.raw.len() < plain.len(),
+            "{name} is smaller compressed"
+        );
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&gzipped.raw[..]),
+            &mut unpacked,
+        )
+        .expect("valid gzip");
+        assert_eq!(unpacked, plain, "{name}.gz holds the same file");
+        let gz_etag = gzipped.headers["etag"].to_str().unwrap().to_owned();
+        assert_ne!(
+            gz_etag, etag,
+            "{name}: each representation has its own ETag"
+        );
+        let revalidated = app
+            .send(
+                Request::get(format!("/js/{name}"))
+                    .header("accept-encoding", "gzip")
+                    .header("if-none-match", &gz_etag)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED, "{name}");
+        let refused = app
+            .send(
+                Request::get(format!("/js/{name}"))
+                    .header("accept-encoding", "gzip;q=0")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(!refused.headers.contains_key("content-encoding"), "{name}");
+        assert_eq!(refused.raw, plain, "{name}");
+        let direct = app
+            .send(
+                Request::get(format!("/js/{name}.gz"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            direct.status,
+            StatusCode::NOT_FOUND,
+            "{name}.gz is not served by itself"
+        );
     }
 
     let unknown_route = app

@@ -6,8 +6,12 @@
 //! 4. esbuild bundles `js/src/loader.js` with the tracker's JavaScript (`tracker-wasm/src/web/`)
 //!    into one minified IIFE, `universal.js`, with the hashed wasm name substituted in (the wasm
 //!    imports nothing and exports numbers only: the wasm-bindgen JavaScript glue is not needed);
-//! 5. `manifest.json` lists every file with its raw and gzip size and the tracker sources hash;
-//! 6. fails when what a first visit downloads (loader + wasm) exceeds the gzip budget.
+//! 5. each file also gets a precompressed `<name>.gz` (zopfli) that the collector serves to
+//!    browsers accepting gzip;
+//! 6. `manifest.json` lists every file with its raw, gzip -9 and served size and the tracker
+//!    sources hash;
+//! 7. fails when what a first visit downloads (loader + wasm) exceeds the gzip budget (measured at
+//!    gzip -9, which is larger than what is served).
 //!
 //! Same sources and tools give byte-identical output.
 
@@ -22,12 +26,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The budget: gzip bytes of everything a first visit downloads. Not met yet (see
-/// [`FIRST_VISIT_GZIP_CEILING`]); every build reports how far off it is.
+/// The hard budget, enforced by `build-tracker` and CI: gzip bytes of everything a first visit
+/// downloads (the loader and the wasm).
 pub const FIRST_VISIT_GZIP_BUDGET: u64 = 8192;
-/// The interim hard ceiling enforced by `build-tracker` and CI until the tracker fits
-/// [`FIRST_VISIT_GZIP_BUDGET`]: it stops any growth. Lower it as the tracker shrinks.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 10_752;
 /// What we aim for.
 pub const FIRST_VISIT_GZIP_TARGET: u64 = 5120;
 /// Budget of the lazily loaded form chunk (gzip).
@@ -46,7 +47,10 @@ const FORM_PLACEHOLDER: &str = "__TRACKER_FORM__";
 pub struct BuiltFile {
     pub name: String,
     pub bytes: u64,
+    /// Gzip at level 9: what the budget is checked against.
     pub gzip_bytes: u64,
+    /// The precompressed `<name>.gz` the collector serves to browsers that accept gzip.
+    pub served_gzip_bytes: u64,
 }
 
 /// `js/dist/manifest.json`.
@@ -200,39 +204,38 @@ pub fn run(root: &Path) -> Result<()> {
         .replace(FORM_PLACEHOLDER, &form_name)
         .into_bytes();
 
-    let files = vec![
-        file_entry(LOADER, &loader_bytes)?,
-        file_entry(&wasm_name, &wasm_bytes)?,
+    let served = [
+        (LOADER, serving_gzip(&loader_bytes)?),
+        (wasm_name.as_str(), serving_gzip(&wasm_bytes)?),
+        (form_name.as_str(), serving_gzip(&form_bytes)?),
     ];
-    let lazy = vec![file_entry(&form_name, &form_bytes)?];
+    let files = vec![
+        file_entry(LOADER, &loader_bytes, &served[0].1)?,
+        file_entry(&wasm_name, &wasm_bytes, &served[1].1)?,
+    ];
+    let lazy = vec![file_entry(&form_name, &form_bytes, &served[2].1)?];
     let first_visit_gzip_total: u64 = files.iter().map(|f| f.gzip_bytes).sum();
+    let first_visit_served: u64 = files.iter().map(|f| f.served_gzip_bytes).sum();
     for f in files.iter().chain(&lazy) {
         println!(
-            "{:<28} {:>7} bytes {:>6} gzip",
-            f.name, f.bytes, f.gzip_bytes
+            "{:<28} {:>7} bytes {:>6} gzip {:>6} served",
+            f.name, f.bytes, f.gzip_bytes, f.served_gzip_bytes
         );
     }
     println!(
-        "first visit: {first_visit_gzip_total} bytes gzip (budget {FIRST_VISIT_GZIP_BUDGET}, target {FIRST_VISIT_GZIP_TARGET})"
+        "first visit: {first_visit_gzip_total} bytes gzip (budget {FIRST_VISIT_GZIP_BUDGET}, target {FIRST_VISIT_GZIP_TARGET}); served precompressed: {first_visit_served}"
     );
     println!(
         "form chunk (lazy): {} bytes gzip (budget {FORM_CHUNK_GZIP_BUDGET})",
         lazy[0].gzip_bytes
     );
-    if first_visit_gzip_total > FIRST_VISIT_GZIP_BUDGET {
-        println!(
-            "NOT YET WITHIN BUDGET: {} bytes over the {FIRST_VISIT_GZIP_BUDGET}-byte budget \
-             (interim ceiling {FIRST_VISIT_GZIP_CEILING})",
-            first_visit_gzip_total - FIRST_VISIT_GZIP_BUDGET
-        );
-    }
-    let over_budget = first_visit_gzip_total > FIRST_VISIT_GZIP_CEILING
+    let over_budget = first_visit_gzip_total > FIRST_VISIT_GZIP_BUDGET
         || lazy[0].gzip_bytes > FORM_CHUNK_GZIP_BUDGET;
     let write_anyway = std::env::var(ALLOW_OVER_BUDGET_ENV).is_ok_and(|v| v == "1");
     if over_budget && !write_anyway {
         bail!(
             "the tracker is too big: a first visit downloads {first_visit_gzip_total} bytes gzip \
-             ({} + {}; ceiling {FIRST_VISIT_GZIP_CEILING}), the form chunk {} (budget \
+             ({} + {}; budget {FIRST_VISIT_GZIP_BUDGET}), the form chunk {} (budget \
              {FORM_CHUNK_GZIP_BUDGET}); js/dist/ was left unchanged ({ALLOW_OVER_BUDGET_ENV}=1 \
              writes it anyway for local testing, and still fails)",
             files[0].name,
@@ -247,6 +250,9 @@ pub fn run(root: &Path) -> Result<()> {
     std::fs::write(dist.join(LOADER), &loader_bytes)?;
     std::fs::write(dist.join(&wasm_name), &wasm_bytes)?;
     std::fs::write(dist.join(&form_name), &form_bytes)?;
+    for (name, gz) in &served {
+        std::fs::write(dist.join(format!("{name}.gz")), gz)?;
+    }
     let manifest = Manifest {
         files,
         first_visit_gzip_total,
@@ -262,21 +268,35 @@ pub fn run(root: &Path) -> Result<()> {
     println!("wrote js/dist/ ({})", manifest.wasm);
     if over_budget {
         bail!(
-            "the tracker is too big: a first visit downloads {first_visit_gzip_total} bytes gzip (ceiling \
-             {FIRST_VISIT_GZIP_CEILING}; form chunk budget {FORM_CHUNK_GZIP_BUDGET}); js/dist/ written \
+            "the tracker is too big: a first visit downloads {first_visit_gzip_total} bytes gzip (budget \
+             {FIRST_VISIT_GZIP_BUDGET}; form chunk budget {FORM_CHUNK_GZIP_BUDGET}); js/dist/ written \
              because {ALLOW_OVER_BUDGET_ENV}=1"
         );
     }
     Ok(())
 }
 
-/// Raw and gzip (level 9, no name, no timestamp: reproducible) size of one file.
-fn file_entry(name: &str, bytes: &[u8]) -> Result<BuiltFile> {
+/// Raw, gzip (level 9, no name, no timestamp: reproducible) and served sizes of one file.
+fn file_entry(name: &str, bytes: &[u8], served: &[u8]) -> Result<BuiltFile> {
     Ok(BuiltFile {
         name: name.into(),
         bytes: bytes.len() as u64,
         gzip_bytes: gzip(bytes)?.len() as u64,
+        served_gzip_bytes: served.len() as u64,
     })
+}
+
+/// The gzip file the collector serves: zopfli's exhaustive deflate search, about 4 % smaller than
+/// level 9 and readable by every gzip decoder (compressed once, at build time).
+pub fn serving_gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes,
+        &mut out,
+    )?;
+    Ok(out)
 }
 
 /// Gzip at the best level, as a server or CDN would serve it.
@@ -294,10 +314,11 @@ fn remove_stale(dist: &Path) -> Result<()> {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        let ours = name == LOADER
-            || name == "manifest.json"
-            || (name.starts_with("tracker.") && name.ends_with(".wasm"))
-            || (name.starts_with("form.") && name.ends_with(".js"));
+        let file = name.strip_suffix(".gz").unwrap_or(name);
+        let ours = file == LOADER
+            || file == "manifest.json"
+            || (file.starts_with("tracker.") && file.ends_with(".wasm"))
+            || (file.starts_with("form.") && file.ends_with(".js"));
         if ours {
             std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
         }

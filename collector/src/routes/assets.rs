@@ -1,4 +1,9 @@
 //! `GET /js/{*path}`: the tracker assets embedded from `js/dist/` at compile time.
+//!
+//! Each asset has a precompressed `<name>.gz` next to it (built once with zopfli by
+//! `cargo xtask build-tracker`): a browser that accepts gzip gets those bytes with
+//! `Content-Encoding: gzip`, so nothing is compressed per request and what a first visit downloads
+//! is exactly what the build measured. The `.gz` files are not addressable on their own.
 
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -8,9 +13,37 @@ use crate::error::AppError;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_assets.rs"));
 
-/// The file names and ETags of the embedded assets.
+/// The names of the embedded assets (their precompressed copies aside).
 pub fn embedded_names() -> impl Iterator<Item = &'static str> {
-    EMBEDDED.iter().map(|(name, _, _)| *name)
+    EMBEDDED
+        .iter()
+        .map(|(name, _, _)| *name)
+        .filter(|name| !name.ends_with(".gz"))
+}
+
+/// The embedded file called exactly `name`: (ETag, contents).
+fn embedded(name: &str) -> Option<(&'static str, &'static [u8])> {
+    EMBEDDED
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, etag, bytes)| (*etag, *bytes))
+}
+
+/// Whether an `Accept-Encoding` header value accepts gzip (`gzip`, `x-gzip` or `*`, with a
+/// non-zero quality).
+pub fn accepts_gzip(accept_encoding: &str) -> bool {
+    accept_encoding.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or_default();
+        let zero = parts.any(|p| {
+            p.strip_prefix("q=")
+                .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
+        });
+        !zero
+            && (coding.eq_ignore_ascii_case("gzip")
+                || coding.eq_ignore_ascii_case("x-gzip")
+                || coding == "*")
+    })
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -44,10 +77,21 @@ fn cache_control(name: &str) -> &'static str {
     }
 }
 
-/// Serves one embedded file, answering `304` to a matching `If-None-Match`.
+/// Serves one embedded file (its gzip copy when the browser accepts it), answering `304` to a
+/// matching `If-None-Match`.
 pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
-    let Some((name, etag, bytes)) = EMBEDDED.iter().find(|(name, _, _)| *name == path) else {
+    let name = path.as_str();
+    let Some((identity_etag, identity)) = embedded(name).filter(|_| !name.ends_with(".gz")) else {
         return Err(AppError::not_found("Asset"));
+    };
+    let compressed = embedded(&format!("{name}.gz"));
+    let gzip_wanted = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(accepts_gzip);
+    let (etag, bytes, encoded) = match compressed {
+        Some((etag, bytes)) if gzip_wanted => (etag, bytes, true),
+        _ => (identity_etag, identity, false),
     };
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
@@ -55,7 +99,7 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Result<Respo
         .is_some_and(|value| {
             value
                 .split(',')
-                .any(|tag| tag.trim().trim_start_matches("W/") == *etag)
+                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
         });
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
@@ -65,7 +109,7 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Result<Respo
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(content_type(name)),
             )],
-            *bytes,
+            bytes,
         )
             .into_response()
     };
@@ -74,6 +118,12 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Result<Respo
         header::CACHE_CONTROL,
         HeaderValue::from_static(cache_control(name)),
     );
+    if compressed.is_some() {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if encoded && !not_modified {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     if let Ok(value) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, value);
     }
@@ -93,5 +143,28 @@ mod tests {
         assert!(!is_hashed("deadbeefcafe.js"));
         assert_eq!(cache_control("universal.js"), "public, max-age=300");
         assert_eq!(content_type("a.wasm"), "application/wasm");
+    }
+
+    #[test]
+    fn gzip_acceptance() {
+        for yes in [
+            "gzip",
+            "gzip, deflate, br, zstd",
+            "br;q=1, GZIP;q=0.5",
+            "x-gzip",
+            "*",
+        ] {
+            assert!(accepts_gzip(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "identity",
+            "br",
+            "gzip;q=0",
+            "gzip; q=0.0, br",
+            "gzipper",
+        ] {
+            assert!(!accepts_gzip(no), "{no}");
+        }
     }
 }
