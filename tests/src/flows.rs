@@ -34,6 +34,33 @@ pub async fn sign_up(browser: &Browser, shop: &Shop, name: &str, email: &str) ->
     })
 }
 
+/// Logs in through `/login` and waits for the page the log-in leads to ("My referrals").
+///
+/// WebDriver's click returns once the click is dispatched, and the form's navigation may only start
+/// after that: a navigation begun right after the click (e.g. opening `/referrals`) can overtake the
+/// log-in, which then never sets the session cookie. Waiting for the resulting page rules that out.
+pub async fn log_in(browser: &Browser, shop: &Shop, email: &str) -> Result<()> {
+    browser.goto(&shop.url("/login")).await?;
+    browser.fill("input[name=email]", email).await?;
+    browser.click("form.card button").await?;
+    browser
+        .wait_for("#customer-key")
+        .await
+        .with_context(|| format!("log-in as {email} did not reach My referrals"))?;
+    Ok(())
+}
+
+/// Logs out and waits for the signed-out page, so that the next navigation cannot overtake the
+/// log-out (see [`log_in`]).
+pub async fn log_out(browser: &Browser) -> Result<()> {
+    browser.click("#logout").await?;
+    browser
+        .wait_for("#nav-signup")
+        .await
+        .context("log-out did not reach a signed-out page")?;
+    Ok(())
+}
+
 /// Buys `product` (`starter`, `pro`, `team`) on `/purchase`; returns the order key.
 pub async fn buy(browser: &Browser, shop: &Shop, product: &str) -> Result<String> {
     browser.goto(&shop.url("/purchase")).await?;

@@ -19,14 +19,6 @@ fn last_click_credits_the_latest_referrer() {
     });
 }
 
-/// Logs out and waits for the signed-out page, so the next navigation does not race the logout's
-/// redirect.
-async fn log_out(browser: &Browser) -> Result<()> {
-    browser.click("#logout").await?;
-    browser.wait_for("#nav-signup").await?;
-    Ok(())
-}
-
 async fn two_referrers(ctx: Ctx, attribution: Attribution) -> Result<()> {
     let shop = ctx
         .shop(DemoProgramOptions {
@@ -36,9 +28,9 @@ async fn two_referrers(ctx: Ctx, attribution: Attribution) -> Result<()> {
         .await?;
     let referrers = ctx.browser("referrers").await?;
     let alice = flows::sign_up(&referrers, &shop, "Alice", "alice@example.com").await?;
-    log_out(&referrers).await?;
+    flows::log_out(&referrers).await?;
     let carol = flows::sign_up(&referrers, &shop, "Carol", "carol@example.com").await?;
-    log_out(&referrers).await?;
+    flows::log_out(&referrers).await?;
 
     let friend = ctx.browser("friend").await?;
     friend.goto(&alice.referral_link).await?;
@@ -94,18 +86,12 @@ async fn two_referrers(ctx: Ctx, attribution: Attribution) -> Result<()> {
     );
 
     // The winner's page shows it too.
-    referrers.goto(&shop.url("/login")).await?;
-    referrers
-        .fill(
-            "input[name=email]",
-            if expected.customer_key == alice.customer_key {
-                "alice@example.com"
-            } else {
-                "carol@example.com"
-            },
-        )
-        .await?;
-    referrers.click("form.card button").await?;
+    let email = if expected.customer_key == alice.customer_key {
+        "alice@example.com"
+    } else {
+        "carol@example.com"
+    };
+    flows::log_in(&referrers, &shop, email).await?;
     let view = flows::referrals_view(&referrers, &shop).await?;
     ensure!(
         view.referral_keys == vec![bob.customer_key.clone()],
