@@ -1,7 +1,7 @@
 //! The shop's router, built in one place.
 
 use crate::pages::{
-    home, login, pricing, purchase, refer, referrals, signup, spa, trial, waitlist,
+    home, login, pricing, purchase, refer, referrals, signup, spa, strict_csp, trial, waitlist,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -25,6 +25,7 @@ pub fn app(state: AppState) -> Router {
         .route("/trial", get(trial::show))
         .route("/app", get(spa::show))
         .route("/app/{*route}", get(spa::show))
+        .route("/strict-csp", get(strict_csp::show))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

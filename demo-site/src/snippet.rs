@@ -39,8 +39,19 @@ impl Snippet {
         &self.program_id
     }
 
+    /// The collector's public URL (no trailing `/`).
+    pub fn collector_url(&self) -> &str {
+        &self.collector_url
+    }
+
     /// The snippet's `<script>` element, byte for byte the documented one apart from the two URLs.
     pub fn render(&self) -> Markup {
+        self.render_with_nonce(None)
+    }
+
+    /// [`Snippet::render`] with a `nonce` attribute, for pages whose Content Security Policy allows
+    /// inline scripts only by nonce.
+    pub fn render_with_nonce(&self, nonce: Option<&str>) -> Markup {
         let script = format!(
             r#"
     (function(p,t,n,e,r,o){{ p['__partnerObject']=r;function f(){{
@@ -56,7 +67,7 @@ impl Snippet {
         );
         html! {
             (PreEscaped("<!-- PartneroJS -->"))
-            script { (PreEscaped(script)) }
+            script nonce=[nonce] { (PreEscaped(script)) }
             (PreEscaped("<!-- End PartneroJS -->"))
         }
     }
@@ -89,6 +100,15 @@ mod tests {
         assert!(html.contains("'script', 'http://127.0.0.1:8090/js/universal.js', 'po');"));
         assert!(html.contains("po('settings', 'assets_host', 'http://127.0.0.1:8090');"));
         assert!(html.contains("po('program', 'AB12CD34', 'load');"));
+    }
+
+    #[test]
+    fn carries_a_nonce_when_asked() {
+        let snippet = Snippet::new("http://127.0.0.1:8090", "AB12CD34").unwrap();
+        assert!(snippet.render().into_string().contains("<script>"));
+        let html = snippet.render_with_nonce(Some("n0nce")).into_string();
+        assert!(html.contains(r#"<script nonce="n0nce">"#), "{html}");
+        assert_eq!(snippet.collector_url(), "http://127.0.0.1:8090");
     }
 
     #[test]

@@ -9,5 +9,6 @@ pub mod refer;
 pub mod referrals;
 pub mod signup;
 pub mod spa;
+pub mod strict_csp;
 pub mod trial;
 pub mod waitlist;
