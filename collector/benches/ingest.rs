@@ -95,10 +95,11 @@ fn transaction_request(api_key: Arc<str>, run: u64) -> MakeRequest {
 
 fn report(label: &str, s: &RunStats) {
     println!(
-        "{label:<44} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ok {:>7}  errors {}{}",
+        "{label:<44} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  cpu {:>5.1} µs/req  ok {:>7}  errors {}{}",
         s.rate(),
         s.percentile_ms(50.0),
         s.percentile_ms(99.0),
+        s.cpu_us_per_request(),
         s.ok,
         s.errors,
         if s.sample_errors.is_empty() {

@@ -29,12 +29,20 @@ pub struct RunStats {
     pub latencies_us: Vec<u32>,
     /// First few error descriptions, for the report.
     pub sample_errors: Vec<String>,
+    /// CPU time the whole process (load generator and server) used during the run.
+    pub cpu: Duration,
 }
 
 impl RunStats {
     /// Successful requests per second.
     pub fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// Process CPU time per successful request, in microseconds: unlike the rate, hardly affected
+    /// by other work on the machine.
+    pub fn cpu_us_per_request(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1e6 / (self.ok.max(1) as f64)
     }
 
     /// The `p`-th percentile latency in milliseconds (`p` in 0..=100).
@@ -106,9 +114,31 @@ async fn record(
     }
 }
 
-fn merge(workers: Vec<Worker>, elapsed: Duration) -> RunStats {
+/// CPU time (user + system) this process has used so far, from `/proc/self/stat` (zero elsewhere).
+pub fn process_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which ends with the last ')'): utime and stime are the 12th
+    // and 13th, in clock ticks (100 per second on Linux).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+fn merge(workers: Vec<Worker>, elapsed: Duration, cpu: Duration) -> RunStats {
     let mut stats = RunStats {
         elapsed,
+        cpu,
         ..RunStats::default()
     };
     for w in workers {
@@ -134,6 +164,7 @@ pub async fn closed_loop(
     make: MakeRequest,
 ) -> anyhow::Result<RunStats> {
     let counter = Arc::new(AtomicU64::new(0));
+    let cpu = process_cpu();
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
@@ -160,7 +191,11 @@ pub async fn closed_loop(
     for t in tasks {
         workers.push(t.await?);
     }
-    Ok(merge(workers, started.elapsed()))
+    Ok(merge(
+        workers,
+        started.elapsed(),
+        process_cpu().saturating_sub(cpu),
+    ))
 }
 
 /// Open loop: `rate` requests per second in total, spread over `connections` connections, each
@@ -174,6 +209,7 @@ pub async fn open_loop(
 ) -> anyhow::Result<RunStats> {
     let counter = Arc::new(AtomicU64::new(0));
     let per_connection = Duration::from_secs_f64(connections as f64 / rate.max(1.0));
+    let cpu = process_cpu();
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
@@ -203,5 +239,9 @@ pub async fn open_loop(
     for t in tasks {
         workers.push(t.await?);
     }
-    Ok(merge(workers, started.elapsed()))
+    Ok(merge(
+        workers,
+        started.elapsed(),
+        process_cpu().saturating_sub(cpu),
+    ))
 }

@@ -23,6 +23,15 @@ pub fn window_start(visits: &[NewVisit]) -> i64 {
         - UNIQUE_WINDOW_MICROS
 }
 
+/// Whether no two visits share a (program, key, visitor): then the batch's visits cannot make
+/// each other non-unique, and each is decided by the stored clicks alone.
+pub fn all_distinct(visits: &[NewVisit]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(visits.len());
+    visits
+        .iter()
+        .all(|v| seen.insert((v.program_id, v.referral_key.as_str(), v.visitor.as_str())))
+}
+
 /// Records a stored unique click found by the backend's lookup.
 pub fn note_stored(latest: &mut HashMap<ClickKey, i64>, key: ClickKey, at: i64) {
     let entry = latest.entry(key).or_insert(at);
@@ -88,6 +97,8 @@ mod tests {
         note_stored(&mut latest, (1, "k".into(), "v2".into()), stored - 5);
         note_stored(&mut latest, (1, "k".into(), "v2".into()), stored);
         assert_eq!(decide(&batch, latest), [true, false, false, true, true]);
+        assert!(!all_distinct(&batch));
+        assert!(all_distinct(&batch[1..4]));
         assert_eq!(
             window_start(&batch),
             clock::to_micros(t) - UNIQUE_WINDOW_MICROS

@@ -1,14 +1,11 @@
 //! Transaction-scoped advisory locks on logical keys, so "once per key" holds across instances.
 //!
 //! A lock id is the first 8 bytes of SHA-256 over the key's kind, program and text. Locks are
-//! always taken sorted and deduplicated in one statement, so two writers never wait on each
-//! other in opposite orders; they are released at `COMMIT`/`ROLLBACK`.
+//! always taken sorted and deduplicated in one statement, sent with the transaction's `BEGIN`, so
+//! two writers never wait on each other in opposite orders; they are released at
+//! `COMMIT`/`ROLLBACK`.
 
 use sha2::{Digest, Sha256};
-use sqlx::PgConnection;
-
-use super::backend;
-use crate::storage::StorageResult;
 
 fn lock_id(kind: &str, program_id: i64, key: &str) -> i64 {
     let mut hasher = Sha256::new();
@@ -37,19 +34,19 @@ pub(super) fn click(program_id: i64, referral_key: &str, visitor: &str) -> i64 {
     lock_id("click", program_id, &format!("{referral_key}\0{visitor}"))
 }
 
-/// Takes the given locks (in sorted order) until the end of the current transaction.
-pub(super) async fn lock(conn: &mut PgConnection, ids: &[i64]) -> StorageResult<()> {
+/// The statement that begins a transaction and takes the given locks (in sorted order) until its
+/// end, sent as one simple query (the ids are numbers, written into the text); `None` for no locks.
+pub(super) fn begin_statement(ids: &[i64]) -> Option<String> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     if ids.is_empty() {
-        return Ok(());
+        return None;
     }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     // A function scan yields the array in order, so the locks are taken in that order.
-    sqlx::query("SELECT pg_advisory_xact_lock(id) FROM unnest($1::int8[]) AS id")
-        .bind(ids)
-        .execute(conn)
-        .await
-        .map_err(backend)?;
-    Ok(())
+    Some(format!(
+        "BEGIN; SELECT pg_advisory_xact_lock(id) FROM unnest(ARRAY[{}]::int8[]) AS id",
+        list.join(",")
+    ))
 }

@@ -100,7 +100,6 @@ impl PostgresStorage {
         keys: &[crate::storage::key_locks::KeyLock<'_>],
     ) -> StorageResult<sqlx::Transaction<'static, sqlx::Postgres>> {
         use crate::storage::key_locks::KeyLock;
-        let mut tx = self.begin_write().await?;
         let ids: Vec<i64> = keys
             .iter()
             .map(|key| match *key {
@@ -109,8 +108,23 @@ impl PostgresStorage {
                 KeyLock::Click(program, key, visitor) => locks::click(program, key, visitor),
             })
             .collect();
-        locks::lock(&mut tx, &ids).await?;
-        Ok(tx)
+        match locks::begin_statement(&ids) {
+            // `BEGIN` and the locks in one round trip.
+            Some(begin) => self
+                .pool
+                .begin_with(sqlx::AssertSqlSafe(begin))
+                .await
+                .map_err(backend),
+            None => self.begin_write().await,
+        }
+    }
+
+    /// [`PostgresStorage::begin_write_locked`]; a write of one statement needs nothing else here.
+    pub(crate) async fn begin_statement_locked(
+        &self,
+        keys: &[crate::storage::key_locks::KeyLock<'_>],
+    ) -> StorageResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.begin_write_locked(keys).await
     }
 
     async fn ensure_salt(&self) -> anyhow::Result<()> {

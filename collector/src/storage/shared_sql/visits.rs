@@ -2,9 +2,17 @@
 //! key and 24 h (`storage::unique_clicks`), decided while holding the batch's click locks.
 //!
 //! A batch costs a few statements whatever its size: one lookup of the latest unique click of every
-//! (program, key, visitor) in the batch, then multi-row inserts. [`visits_sql`] expands `record`
-//! inside each backend's `visits` module; the backend's `commit_batch` decides when the next batch
-//! may start (SQLite: once the writer is free; PostgreSQL: before the commit, on another connection).
+//! (program, key, visitor) in the batch, then multi-row inserts. A batch that fits one insert changes
+//! the database with that one statement, so on SQLite it needs no savepoint. Where the backend's
+//! `ONE_STATEMENT` says so (PostgreSQL, where a round trip costs more than returning every row), a
+//! batch whose visits all have a different (program, key, visitor) is instead a single
+//! `INSERT .. SELECT` that decides each visit with a correlated lookup of the stored unique clicks.
+//!
+//! [`visits_sql`] expands `record` inside each backend's `visits` module; the backend's
+//! `commit_batch` decides when the next batch may start (SQLite: once the writer is free;
+//! PostgreSQL: before the commit, on another connection), and its `push_batch` writes the batch's
+//! rows as a table (`p, k, v, f, l, r, a, h, t`: program, key, visitor, format, landing URL,
+//! referrer, user agent, IP hash, time).
 
 /// Expands the visit functions for one backend: `visits_sql!(Storage, Database)`.
 macro_rules! visits_sql {
@@ -38,7 +46,19 @@ macro_rules! visits_sql {
                 .iter()
                 .map(|v| KeyLock::Click(v.program_id, &v.referral_key, &v.visitor))
                 .collect();
-            let mut tx = storage.begin_write_locked(&locks).await?;
+            let one_insert = visits.len() <= ROWS_PER_INSERT;
+            if one_insert && ONE_STATEMENT && unique_clicks::all_distinct(visits) {
+                let mut tx = storage.begin_statement_locked(&locks).await?;
+                let unique = insert_deciding(&mut tx, visits).await?;
+                commit_batch(tx, written).await?;
+                return Ok(unique);
+            }
+            // Only the insert changes anything: with a single insert, the write is one statement.
+            let mut tx = if one_insert {
+                storage.begin_statement_locked(&locks).await?
+            } else {
+                storage.begin_write_locked(&locks).await?
+            };
 
             // The newest unique click already stored for each (program, key, visitor) of the batch.
             let mut latest_unique: HashMap<unique_clicks::ClickKey, i64> = HashMap::new();
@@ -91,6 +111,51 @@ macro_rules! visits_sql {
             }
             commit_batch(tx, written).await?;
             Ok(unique)
+        }
+
+        /// Inserts visits of pairwise different (program, key, visitor) in one statement, each
+        /// unique unless a unique click of its own is stored within the window before it (or after
+        /// it); returns the flags in the order of `visits`.
+        async fn insert_deciding(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            visits: &[NewVisit],
+        ) -> StorageResult<Vec<bool>> {
+            let mut query: QueryBuilder<$db> = QueryBuilder::new(
+                "WITH batch(p, k, v, f, l, r, a, h, t) AS (",
+            );
+            push_batch(&mut query, visits);
+            query.push(format!(
+                ") INSERT INTO visits (program_id, referral_key, visitor, is_unique, format,
+                                       landing_url, referrer, user_agent, ip_hash, created_at)
+                   SELECT p, k, v, NOT EXISTS (
+                            SELECT 1 FROM visits s
+                            WHERE s.program_id = batch.p AND s.referral_key = batch.k
+                              AND s.visitor = batch.v AND s.is_unique
+                              AND s.created_at > batch.t - {}),
+                          f, l, r, a, h, t
+                   FROM batch
+                   RETURNING program_id, referral_key, visitor, is_unique",
+                unique_clicks::UNIQUE_WINDOW_MICROS
+            ));
+            let rows = query.build().fetch_all(&mut *conn).await.map_err(backend)?;
+            // The rows come back in no particular order; each (program, key, visitor) is distinct.
+            let mut flags: HashMap<(i64, &str, &str), bool> = HashMap::with_capacity(rows.len());
+            for row in &rows {
+                flags.insert((row.get(0), row.get(1), row.get(2)), row.get(3));
+            }
+            visits
+                .iter()
+                .map(|v| {
+                    flags
+                        .get(&(v.program_id, v.referral_key.as_str(), v.visitor.as_str()))
+                        .copied()
+                        .ok_or_else(|| {
+                            crate::storage::StorageError::Backend(anyhow::anyhow!(
+                                "a recorded visit is missing from the insert's result"
+                            ))
+                        })
+                })
+                .collect()
         }
     };
 }

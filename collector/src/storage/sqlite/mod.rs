@@ -112,6 +112,16 @@ impl SqliteStorage {
         self.begin_write().await
     }
 
+    /// [`SqliteStorage::begin_write_locked`] for a write that changes the database with one
+    /// statement: no savepoint
+    /// (see [`write_gate::WriteGate::begin_statement`]).
+    pub(crate) async fn begin_statement_locked(
+        &self,
+        _keys: &[crate::storage::key_locks::KeyLock<'_>],
+    ) -> StorageResult<write_gate::WriteTx> {
+        self.gate.begin_statement().await.map_err(backend)
+    }
+
     async fn ensure_salt(&self) -> anyhow::Result<()> {
         let mut salt = [0u8; 32];
         rand::fill(&mut salt);

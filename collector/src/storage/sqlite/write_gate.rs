@@ -7,6 +7,11 @@
 //! dropped without `commit` (an error path) is rolled back to its savepoint and does not affect the
 //! others of its group.
 //!
+//! A write that changes the database with a single statement ([`WriteGate::begin_statement`], the
+//! visit batches) needs no savepoint, which saves two round trips to the connection: SQLite undoes a
+//! failed statement by itself. Such a write that is dropped without `commit` abandons its whole
+//! group (nobody in the group has been answered yet, and all of them get an error).
+//!
 //! With a [`WalSyncer`] the `COMMIT` itself does not wait for the disk (`synchronous=NORMAL`): the
 //! group is handed to the syncer, which answers it after `fdatasync` of the log, while the writer
 //! already runs the next group.
@@ -47,6 +52,8 @@ pub(crate) struct WriteTx {
     gate: WriteGate,
     /// The savepoint of this write is open.
     savepoint: bool,
+    /// A single-statement write without a savepoint: dropping it abandons the group.
+    statement: bool,
 }
 
 impl std::fmt::Debug for WriteGate {
@@ -73,12 +80,22 @@ impl WriteGate {
     /// the write it would have got is dropped, which rolls it back and ends its turn.
     pub(crate) async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
         let gate = self.clone();
-        tokio::spawn(async move { gate.begin_here().await })
+        tokio::spawn(async move { gate.begin_here(false).await })
             .await
             .map_err(|e| sqlx::Error::Protocol(format!("write task failed: {e}")))?
     }
 
-    async fn begin_here(self) -> Result<WriteTx, sqlx::Error> {
+    /// [`WriteGate::begin`] for a write that changes the database with one statement (reads
+    /// aside): no savepoint (SQLite rolls a failed statement back by itself); dropped without
+    /// `commit`, it abandons the whole group.
+    pub(crate) async fn begin_statement(&self) -> Result<WriteTx, sqlx::Error> {
+        let gate = self.clone();
+        tokio::spawn(async move { gate.begin_here(true).await })
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("write task failed: {e}")))?
+    }
+
+    async fn begin_here(self, statement: bool) -> Result<WriteTx, sqlx::Error> {
         self.queued.fetch_add(1, Ordering::SeqCst);
         let guard = self.writer.clone().lock_owned().await;
         self.queued.fetch_sub(1, Ordering::SeqCst);
@@ -86,6 +103,7 @@ impl WriteGate {
             guard: Some(guard),
             gate: self.clone(),
             savepoint: false,
+            statement: false,
         };
         let writer = write.guard.as_mut().expect("just set");
         if writer.conn.is_none() {
@@ -96,8 +114,12 @@ impl WriteGate {
             sqlx::query("BEGIN IMMEDIATE").execute(&mut **conn).await?;
             writer.open = true;
         }
-        sqlx::query("SAVEPOINT write").execute(&mut *write).await?;
-        write.savepoint = true;
+        if statement {
+            write.statement = true;
+        } else {
+            sqlx::query("SAVEPOINT write").execute(&mut *write).await?;
+            write.savepoint = true;
+        }
         Ok(write)
     }
 
@@ -166,10 +188,13 @@ impl WriteTx {
         mut self,
         written: Option<oneshot::Sender<()>>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("RELEASE SAVEPOINT write")
-            .execute(&mut *self)
-            .await?;
-        self.savepoint = false;
+        if self.savepoint {
+            sqlx::query("RELEASE SAVEPOINT write")
+                .execute(&mut *self)
+                .await?;
+            self.savepoint = false;
+        }
+        self.statement = false;
         let mut guard = self.guard.take().expect("a live write");
         let (done, committed) = oneshot::channel();
         guard.waiting.push(done);
@@ -201,9 +226,12 @@ impl Drop for WriteTx {
         };
         let gate = self.gate.clone();
         let savepoint = self.savepoint;
+        let statement = self.statement;
         // Not committed: undo this write only, then end the turn (which may commit earlier writes).
         tokio::spawn(async move {
             let undone = match guard.conn.as_mut() {
+                // Its statement may have succeeded: only abandoning the group undoes it.
+                Some(_) if statement => false,
                 Some(conn) if savepoint => sqlx::query("ROLLBACK TO SAVEPOINT write")
                     .execute(&mut **conn)
                     .await
@@ -315,6 +343,34 @@ mod tests {
             "{error}"
         );
         assert!(was_written.await.is_ok());
+    }
+
+    /// A write of one statement has no savepoint: committed, it is kept; dropped after its
+    /// statement ran, it abandons its group, so none of it is stored and the next write starts a
+    /// new group.
+    #[tokio::test]
+    async fn dropped_statement_writes_abandon_their_group() {
+        let (_dir, pool, gate) = gate(true).await;
+        for (x, keep) in [(1_i64, true), (2, false), (3, true)] {
+            let mut w = gate.begin_statement().await.unwrap();
+            sqlx::query("INSERT INTO t (x, n) VALUES (?, ?)")
+                .bind(x)
+                .bind(x)
+                .execute(&mut *w)
+                .await
+                .unwrap();
+            if keep {
+                w.commit().await.unwrap();
+            } else {
+                drop(w);
+            }
+        }
+        gate.close().await;
+        let stored: Vec<i64> = sqlx::query_scalar("SELECT x FROM t ORDER BY x")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(stored, [1, 3]);
     }
 
     async fn groups_keep_exactly_the_committed_writes(synced_outside: bool) {
