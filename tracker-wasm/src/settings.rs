@@ -243,11 +243,6 @@ impl<'a> Settings<'a> {
         }
     }
 
-    /// Every query parameter name that carries a key: the configured one first, then the aliases.
-    pub fn query_params(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
-        core::iter::once(self.query_param).chain(self.param_aliases.iter())
-    }
-
     /// True when `host` is on one of the program's domains (or no domains are set).
     pub fn allows_host(&self, host: &[u8]) -> bool {
         let mut domains = self.domains.iter();
@@ -291,8 +286,11 @@ mod tests {
             .collect()
     }
 
+    /// The query parameter names that carry a key: the configured one, then the aliases.
     fn params<'a>(s: &Settings<'a>) -> Vec<&'a [u8]> {
-        s.query_params().collect()
+        core::iter::once(s.query_param)
+            .chain(s.param_aliases.iter())
+            .collect()
     }
 
     fn apply_all<'a>(entries: &[(&str, Arg<'a>)]) -> Settings<'a> {
