@@ -349,40 +349,36 @@ macro_rules! customers_sql {
                     )
                 };
             }
-            let total: i64 =
-                sqlx::query_scalar(concat!("SELECT COUNT(*) FROM customers c ", filter_sql!()))
-                    .bind(program_id)
-                    .bind(refer_status)
-                    .bind(refer_status)
-                    .bind(refer_status)
-                    .bind(&search)
-                    .bind(&search)
-                    .bind(&search)
-                    .bind(&search)
-                    .bind(&search)
-                    .bind(&search)
-                    .bind(filter.referred_by)
-                    .bind(filter.referred_by)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(backend)?;
-            let rows = sqlx::query(concat!(
+            // Binds $1..$12 of `filter_sql!` to a query.
+            macro_rules! bind_filter {
+                ($query:expr) => {
+                    $query
+                        .bind(program_id)
+                        .bind(refer_status)
+                        .bind(refer_status)
+                        .bind(refer_status)
+                        .bind(&search)
+                        .bind(&search)
+                        .bind(&search)
+                        .bind(&search)
+                        .bind(&search)
+                        .bind(&search)
+                        .bind(filter.referred_by)
+                        .bind(filter.referred_by)
+                };
+            }
+            let total: i64 = bind_filter!(sqlx::query_scalar(concat!(
+                "SELECT COUNT(*) FROM customers c ",
+                filter_sql!()
+            )))
+            .fetch_one(pool)
+            .await
+            .map_err(backend)?;
+            let rows = bind_filter!(sqlx::query(concat!(
                 customer_select!(),
                 filter_sql!(),
                 "ORDER BY c.id LIMIT $13 OFFSET $14"
-            ))
-            .bind(program_id)
-            .bind(refer_status)
-            .bind(refer_status)
-            .bind(refer_status)
-            .bind(&search)
-            .bind(&search)
-            .bind(&search)
-            .bind(&search)
-            .bind(&search)
-            .bind(&search)
-            .bind(filter.referred_by)
-            .bind(filter.referred_by)
+            )))
             .bind(i64::from(page.limit))
             .bind(page.offset())
             .fetch_all(pool)
