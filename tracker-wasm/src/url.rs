@@ -6,7 +6,7 @@ use crate::text::Sink;
 use alloc::string::String;
 
 /// Longest decoded parameter name or value (keys and names are at most 64 characters).
-pub const MAX_DECODED: usize = 64;
+pub const MAX_DECODED: usize = crate::key::MAX_KEY_LEN;
 
 /// The parts of an absolute URL the key search reads (as `location` gives them), borrowed from
 /// the original text.
