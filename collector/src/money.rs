@@ -26,7 +26,7 @@ pub fn parse_decimal(text: &str) -> Result<i64, String> {
     }
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(at) => {
-            let exponent: i32 = text[at + 1..]
+            let exponent: i64 = text[at + 1..]
                 .parse()
                 .map_err(|_| "The amount must be a number.".to_owned())?;
             (&text[..at], exponent)
@@ -40,12 +40,15 @@ pub fn parse_decimal(text: &str) -> Result<i64, String> {
     {
         return Err("The amount must be a number.".to_owned());
     }
-    // digits * 10^(exponent - fraction.len()) expressed in hundredths.
+    // digits * 10^(exponent - fraction.len()) expressed in hundredths; saturating, so that the
+    // largest and smallest exponents are "too large" or "too many decimals", never an overflow.
     let digits = format!("{whole}{fraction}");
     let digits = digits.trim_start_matches('0');
-    let scale = exponent - fraction.len() as i32 + 2;
+    let scale = exponent
+        .saturating_sub(fraction.len() as i64)
+        .saturating_add(2);
     let (digits, scale) = if scale < 0 {
-        let cut = (-scale) as usize;
+        let cut = usize::try_from(-scale).unwrap_or(usize::MAX);
         if digits.len() > cut && digits[digits.len() - cut..].bytes().any(|b| b != b'0')
             || digits.len() <= cut && digits.bytes().any(|b| b != b'0')
         {
@@ -58,7 +61,7 @@ pub fn parse_decimal(text: &str) -> Result<i64, String> {
     if digits.is_empty() {
         return Ok(0);
     }
-    if digits.len() as i32 + scale > 16 {
+    if (digits.len() as i64).saturating_add(scale) > 16 {
         return Err("The amount is too large.".to_owned());
     }
     let mut minor: i64 = digits
@@ -107,6 +110,24 @@ mod tests {
         assert_eq!(parse_decimal("1.5e1"), Ok(1_500));
         assert_eq!(parse_decimal("0"), Ok(0));
         assert_eq!(parse_decimal("1.230"), Ok(123));
+    }
+
+    /// Exponents at the ends of i32 and beyond are an error or zero, never an overflow.
+    #[test]
+    fn extreme_exponents_are_errors_not_overflows() {
+        let too_large = Err("The amount is too large.".to_owned());
+        let decimals = Err("The amount must have at most two decimal places.".to_owned());
+        assert_eq!(parse_decimal("1e2147483647"), too_large);
+        assert_eq!(parse_decimal("11e2147483645"), too_large);
+        assert_eq!(parse_decimal("1e9223372036854775807"), too_large);
+        assert_eq!(parse_decimal("1e-2147483648"), decimals);
+        assert_eq!(parse_decimal("1.5e-9223372036854775808"), decimals);
+        assert_eq!(parse_decimal("0e-9223372036854775808"), Ok(0));
+        assert_eq!(parse_decimal("0e9223372036854775807"), Ok(0));
+        assert_eq!(
+            parse_decimal("1e99999999999999999999"),
+            Err("The amount must be a number.".to_owned())
+        );
     }
 
     #[test]
