@@ -206,6 +206,7 @@ pub fn app(state: AppState) -> Router {
         .merge(open)
         .fallback(|| async { AppError::not_found("Route") })
         .with_state(state)
+        .layer(middleware::from_fn(refuse_encoded_nul))
         .layer(
             ServiceBuilder::new()
                 .layer(
@@ -228,6 +229,25 @@ pub fn app(state: AppState) -> Router {
                 ))
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
         )
+}
+
+/// Refuses a request whose path or query string holds an encoded NUL character (`%00`): no key,
+/// id, code or search text contains one, and PostgreSQL cannot compare text that does.
+async fn refuse_encoded_nul(request: Request, next: middleware::Next) -> Response {
+    let holds_nul = |text: &str| text.as_bytes().windows(3).any(|w| w == b"%00");
+    let uri = request.uri();
+    let place = if holds_nul(uri.path()) {
+        "path"
+    } else if uri.query().is_some_and(holds_nul) {
+        "query"
+    } else {
+        return next.run(request).await;
+    };
+    AppError::invalid(
+        place,
+        format!("The {place} must not contain NUL characters."),
+    )
+    .into_response()
 }
 
 /// Rewrites error responses produced outside the handlers (body limit, timeout, 405, extractor

@@ -49,13 +49,50 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, AppError> {
         return Ok(Map::new());
     }
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => match nul_at(&map) {
+            // PostgreSQL cannot store or compare text holding U+0000; no field needs one.
+            Some(field) => Err(AppError::invalid(
+                field.clone(),
+                format!("The {field} must not contain NUL characters."),
+            )),
+            None => Ok(map),
+        },
         Ok(_) => Err(AppError::invalid(
             "body",
             "The request body must be a JSON object.",
         )),
         Err(error) => Err(AppError::malformed(format!("Malformed JSON: {error}."))),
     }
+}
+
+/// The dotted path (`transactions.0.key`) of the first name or string in `map` that holds a NUL
+/// character.
+fn nul_at(map: &Map<String, Value>) -> Option<String> {
+    fn join(head: &str, rest: String) -> String {
+        if rest.is_empty() {
+            head.to_owned()
+        } else {
+            format!("{head}.{rest}")
+        }
+    }
+    fn within(value: &Value) -> Option<String> {
+        match value {
+            Value::String(text) => text.contains('\0').then(String::new),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| within(item).map(|rest| join(&i.to_string(), rest))),
+            Value::Object(map) => nul_at(map),
+            _ => None,
+        }
+    }
+    map.iter().find_map(|(name, value)| {
+        if name.contains('\0') {
+            Some(name.replace('\0', ""))
+        } else {
+            within(value).map(|rest| join(name, rest))
+        }
+    })
 }
 
 /// Query-string parameters merged with a JSON body (body values win).
@@ -216,6 +253,27 @@ mod tests {
     #[allow(dead_code)]
     struct Batch {
         transactions: Vec<Item>,
+    }
+
+    /// A NUL character anywhere in the body is a 422 naming where it is.
+    #[test]
+    fn nul_characters_are_refused_with_their_field() {
+        let field = |body: &str| {
+            let error = parse_object(body.as_bytes()).unwrap_err();
+            assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            error.errors.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(field(r#"{"url": "https://a.test/\u0000"}"#), ["url"]);
+        assert_eq!(
+            field(r#"{"transactions": [{"key": "a"}, {"key": "b\u0000"}]}"#),
+            ["transactions.1.key"]
+        );
+        assert_eq!(
+            field(r#"{"customer": {"tags": ["x", "\u0000"]}}"#),
+            ["customer.tags.1"]
+        );
+        assert_eq!(field(r#"{"a\u0000b": 1}"#), ["ab"]);
+        assert!(parse_object(br#"{"url": "https://a.test/\u0001", "n": [1, null]}"#).is_ok());
     }
 
     #[test]

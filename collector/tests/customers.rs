@@ -595,3 +595,57 @@ async fn subdomain_format_renders_subdomain_links_and_turns_them_on(backend: Bac
         wrong.body
     );
 }
+
+backend_test!(nul_characters_are_a_422_naming_where_they_are);
+/// U+0000 in a path, a query string or a body is refused with a 422 that names where it is, on
+/// every backend (PostgreSQL cannot compare or store it), and the API keeps working.
+async fn nul_characters_are_a_422_naming_where_they_are(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.customer("alice", None).await;
+    let cases = [
+        (Method::GET, "/v1/customers/ali%00ce", None, "path"),
+        (Method::DELETE, "/v1/customers/%00", None, "path"),
+        (Method::GET, "/v1/customers:search?query=%00", None, "query"),
+        (
+            Method::GET,
+            "/v1/customers?limit=10&refer_status=%00",
+            None,
+            "query",
+        ),
+        (
+            Method::POST,
+            "/v1/customers",
+            Some(json!({"key": "bob", "name": "Bo\u{0}b"})),
+            "name",
+        ),
+        (
+            Method::GET,
+            "/v1/customers:search",
+            Some(json!({"query": "al\u{0}"})),
+            "query",
+        ),
+        (
+            Method::POST,
+            "/v1/transactions",
+            Some(
+                json!({"transactions": [{"key": "t\u{0}", "amount": 1, "customer": {"key": "alice"}}]}),
+            ),
+            "transactions.0.key",
+        ),
+    ];
+    for (method, uri, body, field) in cases {
+        let answer = app.api(method.clone(), uri, body).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {uri}: {:?}",
+            answer.body
+        );
+        assert_eq!(error_fields(&answer), vec![field], "{method} {uri}");
+    }
+    let found = app
+        .api(Method::GET, "/v1/customers:search?query=ali", None)
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{:?}", found.body);
+    assert_eq!(found.body["data"][0]["key"], "alice");
+}
