@@ -52,10 +52,12 @@ pub fn check_text(text: &str, max_chars: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// A visitor id: a UUID (the tracker sends v4).
-pub fn check_visitor(visitor: &str) -> Result<(), String> {
+/// A visitor id: a UUID (the tracker sends v4), in its one stored form (lowercase, hyphenated),
+/// whichever of the forms `uuid` accepts it came in (plain, braced, `urn:uuid:`, uppercase), so
+/// that one visitor is one visitor when unique clicks are counted.
+pub fn check_visitor(visitor: &str) -> Result<String, String> {
     uuid::Uuid::parse_str(visitor)
-        .map(|_| ())
+        .map(|id| id.hyphenated().to_string())
         .map_err(|_| "The visitor must be a UUID.".to_owned())
 }
 
@@ -112,7 +114,20 @@ mod tests {
 
     #[test]
     fn other_fields() {
-        assert!(check_visitor("6f1c1c9e-2c2f-4b9e-9c55-0a3f3d3b8d11").is_ok());
+        let canonical = Ok("6f1c1c9e-2c2f-4b9e-9c55-0a3f3d3b8d11".to_owned());
+        assert_eq!(
+            check_visitor("6f1c1c9e-2c2f-4b9e-9c55-0a3f3d3b8d11"),
+            canonical
+        );
+        assert_eq!(check_visitor("6F1C1C9E2C2F4B9E9C550A3F3D3B8D11"), canonical);
+        assert_eq!(
+            check_visitor("{6f1c1c9e-2c2f-4b9e-9c55-0a3f3d3b8d11}"),
+            canonical
+        );
+        assert_eq!(
+            check_visitor("urn:uuid:6f1c1c9e-2c2f-4b9e-9c55-0a3f3d3b8d11"),
+            canonical
+        );
         assert!(check_visitor("nope").is_err());
         assert!(is_valid_unit("usd"));
         assert!(!is_valid_unit("us d"));

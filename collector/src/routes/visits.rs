@@ -63,7 +63,7 @@ pub async fn record(
 
     let mut v = Validator::default();
     v.check("key", check_key(&beacon.key));
-    v.check("visitor", check_visitor(&beacon.visitor));
+    let visitor = v.check("visitor", check_visitor(&beacon.visitor));
     if beacon.url.len() > MAX_URL || !public::url_on_program_domain(&program, &beacon.url) {
         v.add("url", "The url must be a page of the program's website.");
     }
@@ -82,13 +82,15 @@ pub async fn record(
         );
     }
     v.finish()?;
+    let visitor =
+        visitor.ok_or_else(|| AppError::invalid("visitor", "The visitor must be a UUID."))?;
 
     state
         .visits
         .record(NewVisit {
             program_id: program.id,
             referral_key: beacon.key.clone(),
-            visitor: beacon.visitor.to_ascii_lowercase(),
+            visitor,
             format,
             landing_url: beacon.url,
             referrer,
