@@ -362,3 +362,33 @@ async fn openapi_document_lists_every_route(backend: Backend) {
         );
     }
 }
+
+backend_test!(every_method_answered_on_a_listed_path_is_listed);
+/// The route table the tests above walk misses nothing the router answers on its paths: any
+/// method that gets past routing (401 without a key, not 405) is in `API_ROUTES`.
+async fn every_method_answered_on_a_listed_path_is_listed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut paths: Vec<&str> = API_ROUTES.iter().map(|(_, path, _)| *path).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    for path in paths {
+        let uri = concrete(path);
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            let answer = app
+                .api_as(None, method.parse().unwrap(), &uri, body_for(method, path))
+                .await;
+            let listed = API_ROUTES
+                .iter()
+                .any(|(m, p, _)| *m == method && *p == path);
+            if answer.status == StatusCode::METHOD_NOT_ALLOWED {
+                assert!(!listed, "{method} {uri} is listed but answers 405");
+            } else {
+                assert!(
+                    listed,
+                    "{method} {uri} answers {} but is not in API_ROUTES",
+                    answer.status
+                );
+            }
+        }
+    }
+}

@@ -86,9 +86,19 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
         "Archive a transaction",
     ),
     (
+        "PUT",
+        "/v1/transactions/{key}/archive",
+        "Archive a transaction (PUT, as POST)",
+    ),
+    (
         "POST",
         "/v1/transactions/{key}/revoke-archive",
         "Restore an archived transaction",
+    ),
+    (
+        "PUT",
+        "/v1/transactions/{key}/revoke-archive",
+        "Restore an archived transaction (PUT, as POST)",
     ),
     (
         "POST",
@@ -112,9 +122,19 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/v1/partners/{id}/archive", "Archive a partner"),
     (
+        "PUT",
+        "/v1/partners/{id}/archive",
+        "Archive a partner (PUT, as POST)",
+    ),
+    (
         "POST",
         "/v1/partners/{id}/revoke-archive",
         "Restore an archived partner",
+    ),
+    (
+        "PUT",
+        "/v1/partners/{id}/revoke-archive",
+        "Restore an archived partner (PUT, as POST)",
     ),
     (
         "GET",
