@@ -615,7 +615,51 @@ fn bodies_leave_absent_fields_out_and_check_the_data() {
             "",
             &object(&[("data", object(&[("amount", JsValue::TRUE)]))])
         ),
-        "!transaction amount is not a number"
+        "!transaction amount is not a number of at least 0"
+    );
+    assert_eq!(
+        transaction_body(
+            "P1",
+            "",
+            "",
+            &object(&[("data", object(&[("amount", JsValue::from(-5))]))])
+        ),
+        "!transaction amount is not a number of at least 0"
+    );
+}
+
+/// The customer object stays within what `/pub/signups` accepts: a name of at most 255
+/// characters, at most 20 tags of 1–64 characters.
+#[wasm_bindgen_test]
+fn customers_keep_to_the_collectors_limits() {
+    let long_tag = "t".repeat(65);
+    let mut tags: Vec<String> = vec![" spaced ".into(), long_tag, String::new()];
+    tags.extend((0..30).map(|i| format!("tag{i}")));
+    let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+    let c = customer(&object(&[
+        ("key", s("u_1")),
+        ("name", s(&"n".repeat(256))),
+        ("tags", list(&tags)),
+    ]));
+    assert_eq!(
+        Reflect::get(&c, &"name".into()).unwrap(),
+        JsValue::UNDEFINED
+    );
+    let kept: Vec<String> = Array::from(&Reflect::get(&c, &"tags".into()).unwrap())
+        .iter()
+        .filter_map(|t| t.as_string())
+        .collect();
+    assert_eq!(kept.len(), 20);
+    assert_eq!(kept[0], "spaced");
+    assert_eq!(kept[1], "tag0");
+    assert_eq!(kept[19], "tag18");
+    let named = customer(&object(&[("name", s(&"n".repeat(255)))]));
+    assert_eq!(
+        Reflect::get(&named, &"name".into())
+            .unwrap()
+            .as_string()
+            .map(|n| n.len()),
+        Some(255)
     );
 }
 
@@ -629,7 +673,8 @@ fn fields_and_amounts() {
     assert_eq!(amount(&s("49.95")).as_f64(), Some(49.95));
     assert_eq!(amount(&JsValue::UNDEFINED), JsValue::UNDEFINED);
     assert_eq!(amount(&JsValue::NULL), JsValue::UNDEFINED);
-    for good in ["49", " 49.95 ", "-5.5", "0.1", "123456789012345"] {
+    assert!(amount(&JsValue::from(-0.5)).as_f64().unwrap().is_nan());
+    for good in ["49", " 49.95 ", "0", "0.1", "123456789012345"] {
         assert!(
             amount(&s(good)).as_f64().is_some_and(f64::is_finite),
             "{good}"
@@ -643,6 +688,7 @@ fn fields_and_amounts() {
         "abc",
         "1234567890123456",
         "--1",
+        "-5.5",
         "0x10",
         "lots",
     ] {

@@ -17,11 +17,11 @@ export const get = (o, k) => {
 /** A list: an array or a node list. */
 export const isList = (v) => Array.isArray(v) || v instanceof NodeList;
 
-/** A text field: trimmed, 1–256 characters, else undefined. */
-export const cleanText = (v) => {
+/** A text field: trimmed, 1–`max` (default 256) characters, else undefined. */
+export const cleanText = (v, max = 256) => {
   if (typeof v != 'string') return;
   v = v.trim();
-  if (v && v.length <= 256) return v;
+  if (v && v.length <= max) return v;
 };
 
 /** A boolean option: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true. */
@@ -29,26 +29,36 @@ export const truthy = (v) =>
   v === true || (typeof v == 'number' && v != 0) || (typeof v == 'string' && /^(true|1|yes|on)$/.test(v));
 
 /**
- * A transaction amount: a finite number or a plain decimal string such as `49`, `49.95` or `-5.5`
- * (at most 15 digits), as a number; undefined when absent; NaN when invalid.
+ * A transaction amount: a finite number ≥ 0 or a plain decimal string such as `49` or `49.95`
+ * (at most 15 digits), as a number; undefined when absent; NaN when invalid. The collector takes
+ * no negative amounts (a refund is the backend's `DELETE`).
  */
 export const amount = (v) => {
-  if (typeof v == 'number') return isFinite(v) ? v : NaN;
+  if (typeof v == 'number') return v >= 0 && v < Infinity ? v : NaN;
   if (typeof v == 'string') {
-    const m = /^-?(\d+)(?:\.(\d*))?$/.exec(v.trim());
+    const m = /^(\d+)(?:\.(\d*))?$/.exec(v.trim());
     return m && m[1].length + (m[2] || '').length <= 15 ? +v : NaN;
   }
   if (typeof v == 'boolean' || isList(v)) return NaN;
 };
 
-/** A customer object `{key, email, name, tags}` (texts cleaned, the first 64 string tags). */
+/**
+ * A customer object `{key, email, name, tags}` within the collector's limits: texts cleaned, a name
+ * of at most 255 characters, the first 20 tags of 1–64 characters (of the first 64 entries).
+ */
 export const customer = (o) => {
   const tags = get(o, 'tags');
   return {
     key: cleanText(get(o, 'key')),
     email: cleanText(get(o, 'email')),
-    name: cleanText(get(o, 'name')),
-    tags: isList(tags) ? Array.prototype.slice.call(tags, 0, 64).filter((t) => typeof t == 'string') : undefined,
+    name: cleanText(get(o, 'name'), 255),
+    tags: isList(tags)
+      ? Array.prototype.slice
+          .call(tags, 0, 64)
+          .map((t) => cleanText(t, 64))
+          .filter(Boolean)
+          .slice(0, 20)
+      : undefined,
   };
 };
 
@@ -73,7 +83,7 @@ export const signupBody = (program, visitor, referral, c) =>
 export const transactionBody = (program, visitor, referral, o) => {
   const sale = data(o);
   const value = amount(get(sale, 'amount'));
-  if (value != value) return '!transaction amount is not a number';
+  if (value != value) return '!transaction amount is not a number of at least 0';
   return body(program, visitor, referral, {
     transaction: { key: cleanText(get(sale, 'key')), amount: value, customer: customer(get(sale, 'customer')) },
     options: { create_customer: truthy(get(get(o, 'options'), 'create_customer')) },
