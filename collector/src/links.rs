@@ -15,7 +15,7 @@ pub fn referral_link(settings: &ProgramSettings, key: &str) -> String {
 }
 
 /// All links that reach the site with this key: the main one, then the subdomain link when
-/// subdomain links are on and the key is a valid DNS label.
+/// subdomain links are on and the key has one (see [`subdomain_link`]).
 pub fn referral_links(settings: &ProgramSettings, key: &str) -> Vec<String> {
     let mut links = vec![referral_link(settings, key)];
     if settings.accepts_subdomain_links()
@@ -46,22 +46,31 @@ pub fn path_link(settings: &ProgramSettings, key: &str) -> String {
     format!("{website}/{}/{}", settings.link_param, encode(key))
 }
 
-/// `https://KEY.site.com/` when the key is a DNS label and the website has a domain name.
+/// Subdomains the tracker never reads as a referral key (`RESERVED_SUBDOMAINS` of the tracker's
+/// core; a test keeps the two lists equal).
+pub const RESERVED_SUBDOMAINS: &str = "www m app api admin assets blog cdn dev docs help mail \
+shop static staging store support t test track";
+
+/// `https://KEY.site.com/` when the website has a domain name and the key comes back from that
+/// link unchanged: a DNS label in lowercase (browsers lowercase host names, and keys are
+/// case-sensitive) that the tracker does not reserve. Other keys get no subdomain link.
 pub fn subdomain_link(settings: &ProgramSettings, key: &str) -> Option<String> {
     let (scheme, host, port) = parse_origin(&settings.website)?;
     let label_ok = key.len() <= 63
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !key.starts_with('-')
-        && !key.ends_with('-');
+        && !key.ends_with('-')
+        && !RESERVED_SUBDOMAINS
+            .split(' ')
+            .any(|reserved| reserved == key);
     if !label_ok || is_ip_or_localhost(&host) {
         return None;
     }
     let host = host.strip_prefix("www.").unwrap_or(&host);
     let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-    Some(format!(
-        "{scheme}://{}.{host}{port}/",
-        key.to_ascii_lowercase()
-    ))
+    Some(format!("{scheme}://{key}.{host}{port}/"))
 }
 
 /// Share links for a referral link.
@@ -134,18 +143,27 @@ mod tests {
         let l = settings("https://shop.test/", UrlFormat::Link);
         assert_eq!(referral_link(&l, "alice"), "https://shop.test/aff/alice");
         assert_eq!(
-            referral_links(&l, "Alice"),
-            vec!["https://shop.test/aff/Alice", "https://alice.shop.test/"]
+            referral_links(&l, "alice"),
+            vec!["https://shop.test/aff/alice", "https://alice.shop.test/"]
         );
         assert_eq!(referral_links(&l, "u_42").len(), 1);
         let mut s = settings("https://shop.test", UrlFormat::Subdomain);
         s.subdomain_links = false;
-        assert_eq!(referral_link(&s, "Alice"), "https://alice.shop.test/");
+        assert_eq!(referral_link(&s, "alice"), "https://alice.shop.test/");
         assert_eq!(
-            referral_links(&s, "Alice"),
+            referral_links(&s, "alice"),
             vec!["https://alice.shop.test/"]
         );
         assert_eq!(referral_link(&s, "u_42"), "https://shop.test/?ref=u_42");
+        // A key the browser would lowercase, or one the tracker never reads from a subdomain,
+        // keeps the query link, so the key that comes back is the customer's.
+        assert_eq!(referral_link(&s, "Alice"), "https://shop.test/?ref=Alice");
+        assert_eq!(
+            referral_links(&l, "Alice"),
+            vec!["https://shop.test/aff/Alice"]
+        );
+        assert_eq!(referral_link(&s, "www"), "https://shop.test/?ref=www");
+        assert_eq!(referral_link(&s, "track"), "https://shop.test/?ref=track");
         let local = settings("http://localhost:8080", UrlFormat::Subdomain);
         assert_eq!(
             referral_link(&local, "bob"),
@@ -156,6 +174,13 @@ mod tests {
             subdomain_link(&www, "bob").as_deref(),
             Some("http://bob.shop.test:3000/")
         );
+    }
+
+    /// The collector hands out no subdomain link the tracker would not read a key from.
+    #[test]
+    fn reserved_subdomains_match_the_trackers() {
+        let tracker = std::str::from_utf8(tracker_wasm::extract::RESERVED_SUBDOMAINS).unwrap();
+        assert_eq!(RESERVED_SUBDOMAINS, tracker);
     }
 
     #[test]
