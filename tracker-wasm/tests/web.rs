@@ -385,15 +385,210 @@ async fn load_captures_the_key_writes_cookies_and_reports_once() {
         !href.contains("ref=alice") && href.contains("utm_source=x"),
         "clean_url: {href}"
     );
-    // The same landing again (SPA navigation) is not reported twice; sendBeacon took the visit.
-    go("/?ref=alice&utm_source=x");
-    run(&runner, &["consent", "grant"]);
     assert_eq!(
         posts.length(),
         0,
         "sendBeacon, not the fallback, carried the visit"
     );
     clear_cookies();
+}
+
+/// The visits reported through the keepalive fallback so far, as `(key, url)`.
+fn reported_visits(posts: &Array) -> Vec<(String, String)> {
+    posts
+        .iter()
+        .map(|post| Array::from(&post))
+        .filter(|post| {
+            post.get(0)
+                .as_string()
+                .is_some_and(|u| u.ends_with("/pub/visits"))
+        })
+        .map(|post| {
+            let body = json(&post.get(1).as_string().unwrap_or_default());
+            let text = |name: &str| get(&body, name).as_string().unwrap_or_default();
+            (text("key"), text("url"))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn each_landing_is_reported_once() {
+    clear_cookies();
+    go("/?ref=alice&utm_source=x");
+    let posts = Array::new();
+    let runner = start(net(settings(&[("attribution", s("last"))]), posts.clone()));
+    refuse_beacons();
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    let landing = href();
+    assert_eq!(
+        reported_visits(&posts),
+        [("alice".to_owned(), landing.clone())]
+    );
+    // Back on the same landing through the router, and a call that re-runs nothing: no new report.
+    let history = global_get("history");
+    call(
+        &history,
+        "pushState",
+        &[&JsValue::NULL, &s(""), &s("/other")],
+    )
+    .unwrap();
+    call(
+        &history,
+        "pushState",
+        &[&JsValue::NULL, &s(""), &s("/?ref=alice&utm_source=x")],
+    )
+    .unwrap();
+    run(&runner, &["consent", "grant"]);
+    assert_eq!(
+        reported_visits(&posts).len(),
+        1,
+        "{:?}",
+        reported_visits(&posts)
+    );
+    // A new landing is a new report.
+    call(
+        &history,
+        "pushState",
+        &[&JsValue::NULL, &s(""), &s("/?ref=bea")],
+    )
+    .unwrap();
+    let visits = reported_visits(&posts);
+    allow_beacons();
+    assert_eq!(visits.len(), 2, "{visits:?}");
+    assert_eq!(visits[1], ("bea".to_owned(), href()));
+    clear_cookies();
+    go("/");
+}
+
+/// Records every string written to `document.cookie` (an own accessor over `Document`'s);
+/// [`stop_recording_cookie_writes`] removes it.
+fn record_cookie_writes() -> Array {
+    let writes = Array::new();
+    let prototype = get(&global_get("Document"), "prototype");
+    let prototype: Object = prototype.unchecked_into();
+    let descriptor = Object::get_own_property_descriptor(&prototype, &s("cookie"));
+    let (getter, setter): (Function, Function) = (
+        get(&descriptor, "get").unchecked_into(),
+        get(&descriptor, "set").unchecked_into(),
+    );
+    let doc = document();
+    let (doc_get, doc_set, seen) = (doc.clone(), doc.clone(), writes.clone());
+    let get_cookie = Closure::<dyn Fn() -> JsValue>::new(move || getter.call0(&doc_get).unwrap());
+    let set_cookie = Closure::<dyn Fn(JsValue)>::new(move |value: JsValue| {
+        seen.push(&value);
+        setter.call1(&doc_set, &value).unwrap();
+    });
+    let own = object(&[
+        ("get", get_cookie.into_js_value()),
+        ("set", set_cookie.into_js_value()),
+        ("configurable", JsValue::TRUE),
+    ]);
+    let doc: Object = doc.unchecked_into();
+    Object::define_property(&doc, &s("cookie"), own.unchecked_ref());
+    writes
+}
+
+fn stop_recording_cookie_writes() {
+    let doc: Object = document().unchecked_into();
+    Reflect::delete_property(&doc, &s("cookie")).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_lifetime_cookie_is_renewed_on_visits_without_a_key() {
+    clear_cookies();
+    set_cookie(&format!("{REFERRAL_COOKIE}=bob; Path=/; Max-Age=600"));
+    go("/pricing");
+    let writes = record_cookie_writes();
+    let runner = start(net(
+        settings(&[("cookie_time", s("lifetime"))]),
+        Array::new(),
+    ));
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    stop_recording_cookie_writes();
+    let renewed: Vec<String> = writes
+        .iter()
+        .filter_map(|w| w.as_string())
+        .filter(|w| w.starts_with("partnero_referral=bob;"))
+        .collect();
+    assert_eq!(renewed.len(), 1, "{renewed:?}");
+    assert!(
+        renewed[0].contains("Max-Age=34560000"),
+        "400 days: {}",
+        renewed[0]
+    );
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("bob"));
+
+    // With a number of days, a visit without a key leaves the cookie alone.
+    let writes = record_cookie_writes();
+    let runner = start(net(settings(&[]), Array::new()));
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    stop_recording_cookie_writes();
+    assert!(
+        !writes.iter().any(|w| w
+            .as_string()
+            .is_some_and(|w| w.starts_with("partnero_referral="))),
+        "{:?}",
+        writes.to_vec()
+    );
+    clear_cookies();
+    go("/");
+}
+
+/// Sets (`Some`) or removes (`None`) an own property of `navigator`.
+fn navigator_says(name: &str, value: Option<JsValue>) {
+    let navigator: Object = global_get("navigator").unchecked_into();
+    match value {
+        Some(value) => {
+            let own = object(&[("value", value), ("configurable", JsValue::TRUE)]);
+            Object::define_property(&navigator, &s(name), own.unchecked_ref());
+        }
+        None => {
+            Reflect::delete_property(&navigator, &s(name)).unwrap();
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn programs_honouring_gpc_and_dnt_track_nothing_when_the_browser_asks() {
+    let honouring = || settings(&[("honor_gpc", JsValue::TRUE)]);
+    for (signal, value) in [
+        ("globalPrivacyControl", JsValue::TRUE),
+        ("doNotTrack", s("1")),
+    ] {
+        clear_cookies();
+        go("/?ref=hana");
+        navigator_says(signal, Some(value));
+        let posts = Array::new();
+        refuse_beacons();
+        let runner = start(net(honouring(), posts.clone()));
+        run(&runner, &["program", "P1", "load"]);
+        settle().await;
+        allow_beacons();
+        navigator_says(signal, None);
+        assert_eq!(cookie(REFERRAL_COOKIE), None, "{signal}");
+        assert_eq!(cookie(VISITOR_COOKIE), None, "{signal}");
+        assert_eq!(reported_visits(&posts), [], "{signal}");
+    }
+    // The same browser signal, for a program that does not honour it, changes nothing.
+    clear_cookies();
+    go("/?ref=hana");
+    navigator_says("globalPrivacyControl", Some(JsValue::TRUE));
+    let runner = start(net(settings(&[]), Array::new()));
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    navigator_says("globalPrivacyControl", None);
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("hana"));
+    // And a program honouring it tracks a browser that does not send it.
+    clear_cookies();
+    let runner = start(net(honouring(), Array::new()));
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("hana"));
+    clear_cookies();
+    go("/");
 }
 
 #[wasm_bindgen_test]
@@ -505,6 +700,29 @@ async fn spa_navigation_rereads_the_key() {
     )
     .unwrap();
     assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("dave"));
+    call(
+        &history,
+        "replaceState",
+        &[&JsValue::NULL, &s(""), &s("/product?ref=erin")],
+    )
+    .unwrap();
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("erin"));
+    // Back/forward: the address changes without a history call, then `popstate` fires.
+    go("/product?ref=fay");
+    let class: Function = global_get("PopStateEvent").unchecked_into();
+    let event = Reflect::construct(&class, &Array::of1(&s("popstate"))).unwrap();
+    call(&js_sys::global(), "dispatchEvent", &[&event]).unwrap();
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("fay"));
+    // A fragment link (`#ref=KEY`) changes only the hash: `hashchange`.
+    go("/product");
+    Reflect::set(&global_get("location"), &s("hash"), &s("ref=gus")).unwrap();
+    for _ in 0..50 {
+        if cookie(REFERRAL_COOKIE).as_deref() == Some("gus") {
+            break;
+        }
+        sleep(10).await;
+    }
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("gus"));
     clear_cookies();
     go("/");
 }
