@@ -1,0 +1,208 @@
+//! The loader's contract with the page (issue "Tracker", point 1), in Chromium against the real
+//! collector, on pages served by a small server of this test at `http://shop.test:PORT` (a site of
+//! the demo program):
+//! - the queue function named by `window.__partnerObject` (here `affl`, not `po`) is honoured;
+//! - the queued calls run in order, chained calls (`affl(..)(..)`) included;
+//! - the stub is replaced, later calls run at once, also through a reference to the old stub;
+//! - the loader adds no global besides the queue function and throws nothing into the page;
+//! - when the wasm cannot start (a Content Security Policy without `'wasm-unsafe-eval'`) the page
+//!   gets exactly one `console.warn` and keeps working.
+
+use anyhow::{Context, Result, ensure};
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use e2e::browser::{WAIT, poll};
+use e2e::{Browser, DemoProgramOptions, PARTNER_COOKIE, REFERRAL_COOKIE, flows, run};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+/// Before any page script: records `console.warn`, errors and unhandled rejections.
+const WATCH: &str = "<script>
+window.__warns = []; window.__errors = [];
+const warn = console.warn;
+console.warn = function () { window.__warns.push(Array.from(arguments).join(' ')); return warn.apply(this, arguments); };
+addEventListener('error', (e) => window.__errors.push(String(e.message)));
+addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)));
+</script>";
+
+/// Partnero's snippet, byte for byte, with the queue function named `affl`; then the page's calls.
+/// The chained call sets the program type before `load` runs: the cookie says it ran, in order.
+const SNIPPET: &str = r#"<script>
+(function(p,t,n,e,r,o){ p['__partnerObject']=r;function f(){
+var c={ a:arguments,q:[]};var r=this.push(c);return "number"!=typeof r?r:f.bind(c.q);}
+f.q=f.q||[];p[r]=p[r]||f.bind(f.q);p[r].q=p[r].q||f.q;o=t.createElement(n);
+var _=t.getElementsByTagName(n)[0];o.async=1;o.src=e+'?v'+(~~(new Date().getTime()/1e6));
+_.parentNode.insertBefore(o,_);})(window, document, 'script', 'COLLECTOR/js/universal.js', 'affl');
+affl('settings', 'assets_host', 'COLLECTOR')('program', 'PROGRAM', 'type', 'affiliate');
+affl('program', 'PROGRAM', 'load');
+window.__stub = affl;
+</script>
+<script>
+window.__globals = Object.getOwnPropertyNames(window).concat('__globals', '__added');
+// Once the tracker has written its cookie (its boot is done by then), what it added: taken in the
+// page, before the test's WebDriver scripts run.
+(function check() {
+  if (document.cookie.includes('partnero_')) {
+    window.__added = Object.getOwnPropertyNames(window).filter((n) => !window.__globals.includes(n));
+  } else setTimeout(check, 5);
+})();
+</script>"#;
+
+/// The pages: `/contract` (the tracker as sites use it) and `/no-wasm` (a policy that refuses
+/// WebAssembly).
+#[derive(Clone)]
+struct Pages {
+    page: String,
+    collector: String,
+}
+
+async fn contract(State(pages): State<Pages>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        pages.page,
+    )
+}
+
+async fn no_wasm(State(pages): State<Pages>) -> impl IntoResponse {
+    let policy = format!(
+        "script-src 'unsafe-inline' {c}; connect-src {c}",
+        c = pages.collector
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (header::CONTENT_SECURITY_POLICY, policy),
+        ],
+        pages.page,
+    )
+}
+
+/// Serves the pages on a free port; returns `http://shop.test:PORT`.
+async fn serve_pages(collector: &str, program: &str) -> Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let snippet = SNIPPET
+        .replace("COLLECTOR", collector)
+        .replace("PROGRAM", program);
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Loader contract</title>\
+         {WATCH}{snippet}</head><body><p>Loader contract</p></body></html>"
+    );
+    let pages = Pages {
+        page,
+        collector: collector.to_owned(),
+    };
+    let app = Router::new()
+        .route("/contract", get(contract))
+        .route("/no-wasm", get(no_wasm))
+        .with_state(pages);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(format!("http://shop.test:{port}"))
+}
+
+/// The number of `[partnero] unknown command` warnings so far.
+async fn unknown_command_warnings(browser: &Browser) -> Result<u64> {
+    let n = browser
+        .eval("return window.__warns.filter((w) => w == '[partnero] unknown command').length;")
+        .await?;
+    n.as_u64().context("a count")
+}
+
+#[test]
+fn the_loader_keeps_the_snippets_contract() {
+    run("the_loader_keeps_the_snippets_contract", |ctx| async move {
+        let shop = ctx.shop(DemoProgramOptions::default()).await?;
+        shop.api
+            .post(
+                "/v1/customers",
+                &json!({"key": "loader_key", "email": "loader@example.com"}),
+            )
+            .await?;
+        let collector = shop.running().collector_url.clone();
+        let site = serve_pages(&collector, shop.program_id()).await?;
+        let browser = ctx.browser("visitor").await?;
+        browser
+            .goto(&format!("{site}/contract?ref=loader_key"))
+            .await?;
+
+        // The chained `type` call ran before `load`: an affiliate cookie, and the visit counted.
+        let cookie = browser.wait_for_cookie(PARTNER_COOKIE).await?;
+        ensure!(cookie.value() == "loader_key", "cookie {cookie:?}");
+        ensure!(
+            browser.cookie(REFERRAL_COOKIE).await?.is_none(),
+            "the referral cookie was written: the chained call did not run first"
+        );
+        flows::wait_for_clicks(&shop, "loader_key", 1).await?;
+
+        // The stub was replaced; `po` was never defined.
+        let names = browser
+            .eval(
+                "return [typeof window.affl, window.affl !== window.__stub, typeof window.po,
+                         window.__partnerObject];",
+            )
+            .await?;
+        ensure!(
+            names == json!(["function", true, "undefined", "affl"]),
+            "names {names}"
+        );
+
+        // Later calls run at once, through the new function and through the old stub, chained too.
+        let before = unknown_command_warnings(&browser).await?;
+        let counts = browser
+            .eval(
+                "const n = () => window.__warns.filter((w) => w == '[partnero] unknown command').length;
+                 const out = [];
+                 window.affl('no-such-command'); out.push(n());
+                 window.__stub('no-such-command'); out.push(n());
+                 window.__stub('no-such-command')('no-such-command'); out.push(n());
+                 return out;",
+            )
+            .await?;
+        ensure!(
+            counts == json!([before + 1, before + 2, before + 4]),
+            "warnings after each call {counts} (before: {before})"
+        );
+
+        // No global besides the queue function, nothing thrown into the page.
+        let added = poll(WAIT, "the page's list of added globals", || async {
+            let added = browser.eval("return window.__added ?? null;").await?;
+            Ok((!added.is_null()).then_some(added))
+        })
+        .await?;
+        ensure!(added == json!([]), "globals added by the tracker: {added}");
+        let errors = browser.eval("return window.__errors;").await?;
+        ensure!(errors == json!([]), "errors in the page: {errors}");
+
+        // A page whose policy refuses WebAssembly: one warning, no error, the page's calls still work.
+        let refused = ctx.browser("no-wasm").await?;
+        refused
+            .goto(&format!("{site}/no-wasm?ref=loader_key"))
+            .await?;
+        let warnings = poll(WAIT, "the loader's warning", || async {
+            let warns = refused
+                .eval("return window.__warns.filter((w) => w.startsWith('[partnero]'));")
+                .await?;
+            Ok(warns.as_array().filter(|w| !w.is_empty()).cloned())
+        })
+        .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let state = refused
+            .eval(
+                "let threw = false;
+                 try { window.affl('consent', 'grant'); } catch (e) { threw = true; }
+                 return [window.__warns.filter((w) => w.startsWith('[partnero]')).length,
+                         window.__errors, threw, document.cookie.includes('partnero_')];",
+            )
+            .await?;
+        ensure!(
+            state == json!([1, [], false, false]),
+            "[warnings, errors, a call threw, a cookie was written] = {state}; first warning {warnings:?}"
+        );
+        Ok(())
+    });
+}
