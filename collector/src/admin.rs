@@ -23,6 +23,8 @@ pub struct ProgramSpec {
     pub link_domains: Vec<String>,
     /// Query parameter (default `ref`).
     pub query_param: String,
+    /// Further query parameters read for a key (default `ref`, `aff`, `via`).
+    pub param_aliases: Vec<String>,
     /// Link path segment (default `aff`).
     pub link_param: String,
     /// Link format (default query).
@@ -53,6 +55,7 @@ impl ProgramSpec {
             extra_domains: Vec::new(),
             link_domains: Vec::new(),
             query_param: "ref".to_owned(),
+            param_aliases: crate::program::default_param_aliases(),
             link_param: "aff".to_owned(),
             url_format: UrlFormat::Query,
             cookie_time: CookieTime::Days(30),
@@ -80,6 +83,7 @@ impl ProgramSpec {
                 .map(|url| url.trim().trim_end_matches('/').to_owned())
                 .collect(),
             query_param: self.query_param,
+            param_aliases: self.param_aliases,
             link_param: self.link_param,
             url_format: self.url_format,
             cookie_time: self.cookie_time,

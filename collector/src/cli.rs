@@ -80,6 +80,9 @@ pub struct ProgramCreate {
     /// Query parameter name.
     #[arg(long, default_value = "ref")]
     pub query_param: String,
+    /// Further query parameters that carry a key (repeatable; default `ref`, `aff` and `via`).
+    #[arg(long = "param-alias")]
+    pub param_aliases: Vec<String>,
     /// Link path segment.
     #[arg(long, default_value = "aff")]
     pub link_param: String,
@@ -146,6 +149,9 @@ impl ProgramCreate {
         spec.extra_domains = self.extra_domains;
         spec.link_domains = self.link_domains;
         spec.query_param = self.query_param;
+        if !self.param_aliases.is_empty() {
+            spec.param_aliases = self.param_aliases;
+        }
         spec.link_param = self.link_param;
         spec.url_format = self.url_format;
         spec.cookie_time = self.cookie_time;

@@ -119,6 +119,7 @@ mod tests {
             extra_domains: vec![],
             link_domains: vec![],
             query_param: "ref".into(),
+            param_aliases: crate::program::default_param_aliases(),
             link_param: "aff".into(),
             url_format,
             cookie_time: CookieTime::Days(30),

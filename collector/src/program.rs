@@ -141,6 +141,10 @@ pub struct ProgramSettings {
     pub link_domains: Vec<String>,
     /// Query parameter holding the referral key (`ref`).
     pub query_param: String,
+    /// Further query parameters the tracker reads a key from (`ref`, `aff` and `via` unless
+    /// changed; programs stored before this setting existed get those).
+    #[serde(default = "default_param_aliases")]
+    pub param_aliases: Vec<String>,
     /// Path segment of the Link structure (`aff` → `/aff/KEY`).
     pub link_param: String,
     /// How referral links are rendered.
@@ -160,6 +164,11 @@ pub struct ProgramSettings {
     pub clean_url: bool,
     /// Reward rules.
     pub rewards: RewardRules,
+}
+
+/// The query parameters read besides `query_param` unless a program changes them.
+pub fn default_param_aliases() -> Vec<String> {
+    ["ref", "aff", "via"].map(str::to_owned).to_vec()
 }
 
 impl ProgramSettings {

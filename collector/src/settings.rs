@@ -8,6 +8,9 @@ use crate::program::{Attribution, CookieTime, ProgramSettings, UrlFormat};
 use crate::rewards::RewardRules;
 use crate::validation::{check_param_name, check_text};
 
+/// Most query parameters a program may read a key from besides `query_param`.
+const MAX_PARAM_ALIASES: usize = 8;
+
 /// A partial settings update; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +25,8 @@ pub struct SettingsPatch {
     pub link_domains: Option<Vec<String>>,
     /// Query parameter name.
     pub query_param: Option<String>,
+    /// Further query parameters that carry a key (replaces the list).
+    pub param_aliases: Option<Vec<String>>,
     /// Link path segment.
     pub link_param: Option<String>,
     /// Link format.
@@ -54,6 +59,7 @@ impl SettingsPatch {
             extra_domains,
             link_domains,
             query_param,
+            param_aliases,
             link_param,
             url_format,
             cookie_time,
@@ -75,6 +81,9 @@ impl SettingsPatch {
             .iter()
             .map(|url| url.trim().trim_end_matches('/').to_owned())
             .collect();
+        for alias in &mut settings.param_aliases {
+            *alias = alias.trim().to_owned();
+        }
         settings.rewards.currency = settings.rewards.currency.to_ascii_lowercase();
         validate(&settings)?;
         Ok(settings)
@@ -126,6 +135,19 @@ pub fn validate(settings: &ProgramSettings) -> Result<(), AppError> {
     }
     v.check("query_param", check_param_name(&settings.query_param));
     v.check("link_param", check_param_name(&settings.link_param));
+    if settings.param_aliases.len() > MAX_PARAM_ALIASES {
+        v.add(
+            "param_aliases",
+            format!("At most {MAX_PARAM_ALIASES} parameter aliases."),
+        );
+    }
+    for (index, alias) in settings.param_aliases.iter().enumerate() {
+        let field = format!("param_aliases.{index}");
+        v.check(&field, check_param_name(alias));
+        if settings.param_aliases[..index].contains(alias) {
+            v.add(field, "Listed twice.");
+        }
+    }
     if let Err((field, message)) = settings.rewards.validate() {
         v.add(field, message);
     }
@@ -144,6 +166,7 @@ mod tests {
             extra_domains: vec![],
             link_domains: vec![],
             query_param: "ref".into(),
+            param_aliases: crate::program::default_param_aliases(),
             link_param: "aff".into(),
             url_format: UrlFormat::Query,
             cookie_time: CookieTime::Days(30),
@@ -175,5 +198,46 @@ mod tests {
         let error = bad.apply(base()).unwrap_err();
         assert!(error.errors.contains_key("website"));
         assert!(error.errors.contains_key("query_param"));
+    }
+
+    #[test]
+    fn parameter_aliases_replace_the_defaults_and_are_checked() {
+        assert_eq!(base().param_aliases, ["ref", "aff", "via"]);
+        let patch: SettingsPatch =
+            serde_json::from_value(serde_json::json!({"param_aliases": [" partner ", "r"]}))
+                .unwrap();
+        assert_eq!(patch.apply(base()).unwrap().param_aliases, ["partner", "r"]);
+        let none: SettingsPatch =
+            serde_json::from_value(serde_json::json!({"param_aliases": []})).unwrap();
+        assert!(none.apply(base()).unwrap().param_aliases.is_empty());
+        let bad: SettingsPatch = serde_json::from_value(
+            serde_json::json!({"param_aliases": ["ok", "not ok", "ok", ""]}),
+        )
+        .unwrap();
+        let error = bad.apply(base()).unwrap_err();
+        let fields: Vec<&str> = error.errors.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            ["param_aliases.1", "param_aliases.2", "param_aliases.3"]
+        );
+        let many: SettingsPatch = serde_json::from_value(serde_json::json!({
+            "param_aliases": (0..9).map(|i| format!("p{i}")).collect::<Vec<_>>()
+        }))
+        .unwrap();
+        assert!(
+            many.apply(base())
+                .unwrap_err()
+                .errors
+                .contains_key("param_aliases")
+        );
+    }
+
+    /// A program stored before `param_aliases` existed reads the defaults.
+    #[test]
+    fn stored_settings_without_aliases_get_the_defaults() {
+        let mut stored = serde_json::to_value(base()).unwrap();
+        stored.as_object_mut().unwrap().remove("param_aliases");
+        let settings: ProgramSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(settings.param_aliases, ["ref", "aff", "via"]);
     }
 }

@@ -172,9 +172,9 @@ pub fn program_domains(settings: &ProgramSettings) -> Vec<String> {
 pub fn public_settings(program: &Program) -> Value {
     let settings = &program.settings;
     let mut aliases = vec![settings.query_param.clone()];
-    for alias in ["ref", "aff", "via"] {
-        if !aliases.iter().any(|a| a == alias) {
-            aliases.push(alias.to_owned());
+    for alias in &settings.param_aliases {
+        if !aliases.contains(alias) {
+            aliases.push(alias.clone());
         }
     }
     json!({

@@ -100,6 +100,50 @@ async fn program_settings_are_cacheable_with_etag(backend: Backend) {
     }
 }
 
+backend_test!(parameter_aliases_are_a_program_setting);
+/// `PUT /v1/settings` replaces the query parameters the tracker reads besides `query_param`; the
+/// tracker's settings document lists them after it.
+async fn parameter_aliases_are_a_program_setting(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let changed = app
+        .api(
+            Method::PUT,
+            "/v1/settings",
+            Some(json!({"query_param": "partner", "param_aliases": ["r", "partner", "via"]})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(
+        changed.body["data"]["param_aliases"],
+        json!(["r", "partner", "via"])
+    );
+    let document = app
+        .send(
+            Request::get(format!("/pub/programs/{}", app.pid()))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        document.body["param_aliases"],
+        json!(["partner", "r", "via"])
+    );
+    let refused = app
+        .api(
+            Method::PUT,
+            "/v1/settings",
+            Some(json!({"param_aliases": ["ok", "not ok"]})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&refused), vec!["param_aliases.1"]);
+    let settings = app.api(Method::GET, "/v1/settings", None).await;
+    assert_eq!(
+        settings.body["data"]["param_aliases"],
+        json!(["r", "partner", "via"])
+    );
+}
+
 backend_test!(visits_are_stored_and_counted_unique_per_visitor);
 async fn visits_are_stored_and_counted_unique_per_visitor(backend: Backend) {
     let app = TestApp::new(backend).await;

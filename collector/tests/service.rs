@@ -97,6 +97,10 @@ async fn cli_creates_programs_and_manages_keys(backend: Backend) {
         "https://shop.test",
         "--query-param",
         "via",
+        "--param-alias",
+        "partner",
+        "--param-alias",
+        "r",
         "--link-domain",
         "https://eu.shop.test/",
         "--cookie-days",
@@ -164,6 +168,7 @@ async fn cli_creates_programs_and_manages_keys(backend: Backend) {
             .unwrap()
             .unwrap();
         assert_eq!(program.settings.query_param, "via");
+        assert_eq!(program.settings.param_aliases, ["partner", "r"]);
         assert_eq!(program.settings.link_domains, ["https://eu.shop.test"]);
         assert_eq!(
             program.settings.cookie_time,

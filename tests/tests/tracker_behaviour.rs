@@ -79,6 +79,46 @@ fn lifetime_cookie_lasts_400_days() {
 }
 
 #[test]
+fn the_programs_parameter_aliases_carry_keys() {
+    run(
+        "the_programs_parameter_aliases_carry_keys",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            let referrer = ctx.browser("referrer").await?;
+            let alice = flows::sign_up(&referrer, &shop, "Alice", "alice@example.com").await?;
+            shop.api
+                .send(
+                    reqwest::Method::PUT,
+                    "/v1/settings",
+                    &serde_json::json!({"param_aliases": ["partner"]}),
+                )
+                .await?;
+            // `via` is no longer an alias: nothing is taken from it.
+            let friend = ctx.browser("friend").await?;
+            friend
+                .goto(&shop.url(&format!("/?via={}", alice.customer_key)))
+                .await?;
+            settle(&friend).await?;
+            ensure!(
+                friend.cookie(REFERRAL_COOKIE).await?.is_none(),
+                "a key was taken from ?via= after the aliases were replaced"
+            );
+            friend
+                .goto(&shop.url(&format!("/pricing?partner={}", alice.customer_key)))
+                .await?;
+            let cookie = friend.wait_for_cookie(REFERRAL_COOKIE).await?;
+            ensure!(
+                cookie.value() == alice.customer_key,
+                "cookie {:?} from ?partner=",
+                cookie.value()
+            );
+            flows::wait_for_clicks(&shop, &alice.customer_key, 1).await?;
+            Ok(())
+        },
+    );
+}
+
+#[test]
 fn invalid_keys_are_ignored() {
     run("invalid_keys_are_ignored", |ctx| async move {
         let shop = ctx.shop(DemoProgramOptions::default()).await?;

@@ -202,6 +202,7 @@ mod tests {
             extra_domains: vec![],
             link_domains: vec!["https://eu.shop.test".into()],
             query_param: "aff".into(),
+            param_aliases: crate::program::default_param_aliases(),
             link_param: "go".into(),
             url_format,
             cookie_time: CookieTime::Days(30),
