@@ -1165,6 +1165,7 @@ async fn the_form_chunk_shows_share_links_and_rejects_unsafe_links() {
                 get(&get(&anchors, "0"), "href").as_string().as_deref(),
                 Some("https://x.com/intent/tweet?url=https%3A%2F%2Fshop.test%2F%3Fref%3Dcarol")
             );
+            copy_button_copies(&target, &status, link).await;
         } else {
             assert_eq!(get(&anchors, "length").as_f64(), Some(0.0));
             assert!(
@@ -1175,6 +1176,43 @@ async fn the_form_chunk_shows_share_links_and_rejects_unsafe_links() {
             );
         }
         call(&target, "remove", &[]).unwrap();
+    }
+}
+
+/// The form's copy button writes the link to the clipboard and says so; when the browser refuses,
+/// it selects the link and says how to copy it.
+async fn copy_button_copies(target: &JsValue, status: &JsValue, link: &str) {
+    let buttons = Array::from(&call(target, "querySelectorAll", &[&s("button")]).unwrap());
+    let copy = buttons
+        .iter()
+        .find(|b| get(b, "textContent").as_string().as_deref() == Some("Copy link"))
+        .expect("a copy button");
+    for works in [true, false] {
+        let copied = Array::new();
+        let seen = copied.clone();
+        let write = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |text: JsValue| {
+            seen.push(&text);
+            if works {
+                Promise::resolve(&JsValue::UNDEFINED).into()
+            } else {
+                Promise::reject(&s("NotAllowedError")).into()
+            }
+        })
+        .into_js_value();
+        navigator_says("clipboard", Some(object(&[("writeText", write)])));
+        call(&copy, "click", &[]).unwrap();
+        settle().await;
+        navigator_says("clipboard", None);
+        assert_eq!(copied.to_vec(), [s(link)]);
+        let said = get(status, "textContent").as_string();
+        if works {
+            assert_eq!(said.as_deref(), Some("Link copied."));
+        } else {
+            assert_eq!(
+                said.as_deref(),
+                Some("Press Ctrl+C (\u{2318}C) to copy the selected link.")
+            );
+        }
     }
 }
 
