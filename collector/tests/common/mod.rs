@@ -4,6 +4,7 @@
 
 pub mod database;
 pub mod process;
+pub mod routes;
 
 pub(crate) use database::backend_test;
 pub use database::{Backend, TestDb, postgres_admin_url};
