@@ -275,8 +275,13 @@ mod tests {
         assert_eq!(subdomain_url(&q, &link), None);
         let s = settings(UrlFormat::Subdomain);
         assert_eq!(
-            render(&s, "https://eu.shop.test", None, "John", &utm),
+            render(&s, "https://eu.shop.test", None, "john", &utm),
             "https://john.eu.shop.test/?utm_source=partner&utm_campaign=summer%2024"
+        );
+        // A key the browser would lowercase keeps the query form, so it comes back unchanged.
+        assert_eq!(
+            render(&s, "https://eu.shop.test", None, "John", &utm),
+            "https://eu.shop.test/?aff=John&utm_source=partner&utm_campaign=summer%2024"
         );
         assert_eq!(
             render(
