@@ -1,6 +1,6 @@
 //! `limit`/`page` parsing and the `links`/`meta` block of list responses.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: u32 = 15;
@@ -64,15 +64,49 @@ fn whole_number(value: &Value) -> Option<u64> {
     }
 }
 
-/// Builds the paginated response body: `data`, `links`, `meta`, `status`.
-pub fn paginated(items: Vec<Value>, total: i64, request: PageRequest, path: &str) -> Value {
+/// The filters of a list request (its parameters other than `limit` and `page`, from the query
+/// string or the body) as the start of a query string for its `links` (`customer=bob&`), so that
+/// following them pages through the same filtered list. An object such as `{"key": "bob"}` stands
+/// for its key; other objects and lists are left out.
+fn filter_query(params: &Map<String, Value>) -> String {
+    let mut query = String::new();
+    for (name, value) in params {
+        let text = match value {
+            _ if name == "limit" || name == "page" => continue,
+            Value::String(text) => text.clone(),
+            Value::Number(number) => number.to_string(),
+            Value::Bool(flag) => flag.to_string(),
+            Value::Object(object) => match object.get("key") {
+                Some(Value::String(key)) => key.clone(),
+                _ => continue,
+            },
+            Value::Null | Value::Array(_) => continue,
+        };
+        query.push_str(&crate::links::encode(name));
+        query.push('=');
+        query.push_str(&crate::links::encode(&text));
+        query.push('&');
+    }
+    query
+}
+
+/// Builds the paginated response body: `data`, `links`, `meta`, `status`; the links keep the
+/// request's filters (`params`).
+pub fn paginated(
+    items: Vec<Value>,
+    total: i64,
+    request: PageRequest,
+    path: &str,
+    params: &Map<String, Value>,
+) -> Value {
+    let filters = filter_query(params);
     let limit = i64::from(request.limit);
     let current = i64::from(request.page);
     let last_page = ((total + limit - 1) / limit).max(1);
     let count = items.len() as i64;
     let from = (count > 0).then(|| request.offset() + 1);
     let to = (count > 0).then(|| request.offset() + count);
-    let url = |page: i64| format!("{path}?limit={limit}&page={page}");
+    let url = |page: i64| format!("{path}?{filters}limit={limit}&page={page}");
     json!({
         "data": items,
         "links": {
@@ -137,15 +171,44 @@ mod tests {
             5,
             PageRequest { limit: 2, page: 2 },
             "http://x/v1/c",
+            &Map::new(),
         );
         assert_eq!(body["links"]["next"], "http://x/v1/c?limit=2&page=3");
         assert_eq!(body["links"]["prev"], "http://x/v1/c?limit=2&page=1");
         assert_eq!(body["meta"]["from"], 3);
         assert_eq!(body["meta"]["to"], 4);
-        let last = paginated(vec![json!(5)], 5, PageRequest { limit: 2, page: 3 }, "p");
+        let last = paginated(
+            vec![json!(5)],
+            5,
+            PageRequest { limit: 2, page: 3 },
+            "p",
+            &Map::new(),
+        );
         assert_eq!(last["links"]["next"], Value::Null);
-        let empty = paginated(vec![], 0, PageRequest::default(), "p");
+        let empty = paginated(vec![], 0, PageRequest::default(), "p", &Map::new());
         assert_eq!(empty["meta"]["from"], Value::Null);
         assert_eq!(empty["links"]["next"], Value::Null);
+    }
+
+    /// The links page through the same filtered list: every filter is kept, encoded.
+    #[test]
+    fn links_keep_the_filters() {
+        let params = json!({"customer": {"key": "bob"}, "archived": true, "query": "a b&c",
+                            "limit": 1, "page": 1, "tags": ["x"]});
+        let body = paginated(
+            vec![json!(1)],
+            3,
+            PageRequest { limit: 1, page: 1 },
+            "/v1/t",
+            params.as_object().unwrap(),
+        );
+        assert_eq!(
+            body["links"]["next"],
+            "/v1/t?archived=true&customer=bob&query=a%20b%26c&limit=1&page=2"
+        );
+        assert_eq!(
+            body["links"]["last"],
+            "/v1/t?archived=true&customer=bob&query=a%20b%26c&limit=1&page=3"
+        );
     }
 }

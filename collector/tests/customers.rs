@@ -331,6 +331,27 @@ async fn list_paginates_and_filters(backend: Backend) {
         .await;
     assert_eq!(referred.body["meta"]["total"], 4);
 
+    // The links page through the same filtered list, whether the filter came in the query
+    // string or in a body.
+    for (uri, body) in [
+        ("/v1/customers?refer_status=referred&limit=3", None),
+        (
+            "/v1/customers",
+            Some(json!({"refer_status": "referred", "limit": 3})),
+        ),
+        ("/v1/customers:search?query=friend&limit=3", None),
+    ] {
+        let first = app.api(Method::GET, uri, body).await;
+        assert_eq!(first.status, StatusCode::OK, "{uri}: {:?}", first.body);
+        let next = first.body["links"]["next"].as_str().unwrap();
+        let next = &next[next.find("/v1/").unwrap()..];
+        let second = app.api(Method::GET, next, None).await;
+        assert_eq!(second.status, StatusCode::OK, "{next}: {:?}", second.body);
+        assert_eq!(second.body["meta"]["total"], 4, "{next}");
+        assert_eq!(second.body["data"][0]["key"], "friend3", "{next}");
+        assert_eq!(second.body["links"]["next"], json!(null), "{next}");
+    }
+
     for (query, field) in [
         ("limit=0", "limit"),
         ("limit=251", "limit"),

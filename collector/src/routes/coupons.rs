@@ -243,6 +243,7 @@ pub async fn list(
         &state,
         &headers,
         uri.path(),
+        &params,
         items,
         result.total,
         page,

@@ -358,7 +358,15 @@ async fn list_page(
         .list_customers(program.id, &filter, page)
         .await?;
     let items = customer_objects(state, program, &result.items).await?;
-    Ok(page_json(state, headers, path, items, result.total, page))
+    Ok(page_json(
+        state,
+        headers,
+        path,
+        params,
+        items,
+        result.total,
+        page,
+    ))
 }
 
 /// `GET /v1/customers`: `limit`, `page`, `refer_status`; with `key`/`id` in the body, one customer.

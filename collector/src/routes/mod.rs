@@ -203,15 +203,20 @@ pub(crate) fn search_text(params: &Map<String, Value>) -> Result<String, AppErro
     Ok(text)
 }
 
-/// `200` with one page of a list, its `links` and `meta` built from the request path.
+/// `200` with one page of a list, its `links` and `meta` built from the request path and its
+/// filters (`params`).
 pub(crate) fn page_json(
     state: &AppState,
     headers: &HeaderMap,
     path: &str,
+    params: &Map<String, Value>,
     items: Vec<Value>,
     total: i64,
     page: crate::pagination::PageRequest,
 ) -> Response {
     let url = absolute_url(state, headers, path);
-    Json(crate::pagination::paginated(items, total, page, &url)).into_response()
+    Json(crate::pagination::paginated(
+        items, total, page, &url, params,
+    ))
+    .into_response()
 }

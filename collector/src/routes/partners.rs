@@ -332,7 +332,15 @@ async fn list_page(
         .iter()
         .map(|partner| affiliate_views::partner(&program.settings, partner))
         .collect();
-    Ok(page_json(state, headers, path, items, result.total, page))
+    Ok(page_json(
+        state,
+        headers,
+        path,
+        params,
+        items,
+        result.total,
+        page,
+    ))
 }
 
 /// `GET /v1/partners`: paginated; with `key`/`id` in the body, one partner.
@@ -424,7 +432,16 @@ pub async fn referral_links(
         owner: Some(LinkOwner::Partner(partner.row_id)),
         search: None,
     };
-    super::referral_links::list_response(&state, &program, &headers, uri.path(), filter, page).await
+    super::referral_links::list_response(
+        &state,
+        &program,
+        &headers,
+        uri.path(),
+        &params,
+        filter,
+        page,
+    )
+    .await
 }
 
 /// `GET /v1/partners/{id}/commissions`: newest first (paginated).
@@ -452,6 +469,7 @@ pub async fn commissions(
         &state,
         &headers,
         uri.path(),
+        &params,
         items,
         result.total,
         page,

@@ -204,6 +204,7 @@ pub(crate) async fn list_response(
     program: &Program,
     headers: &HeaderMap,
     path: &str,
+    params: &Map<String, Value>,
     filter: LinkFilter,
     page: PageRequest,
 ) -> Result<Response, AppError> {
@@ -214,7 +215,15 @@ pub(crate) async fn list_response(
         .iter()
         .map(|link| affiliate_views::link(&program.settings, link, &base))
         .collect();
-    Ok(page_json(state, headers, path, items, result.total, page))
+    Ok(page_json(
+        state,
+        headers,
+        path,
+        params,
+        items,
+        result.total,
+        page,
+    ))
 }
 
 /// Every added link of a customer (for `GET /v1/customers/{key}/referral_links`).
@@ -464,7 +473,7 @@ async fn list(
         owner: None,
         search,
     };
-    list_response(state, program, headers, path, filter, page).await
+    list_response(state, program, headers, path, params, filter, page).await
 }
 
 /// Generates the handlers of one link kind.

@@ -383,6 +383,7 @@ pub async fn list(
         &state,
         &headers,
         uri.path(),
+        &params,
         items,
         result.total,
         page,

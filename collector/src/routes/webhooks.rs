@@ -257,7 +257,7 @@ pub async fn deliveries(
         .await?;
     let items = found.items.iter().map(delivery_view).collect();
     let path = absolute_url(&state, &headers, uri.path());
-    Ok(axum::Json(paginated(items, found.total, page, &path)).into_response())
+    Ok(axum::Json(paginated(items, found.total, page, &path, &params)).into_response())
 }
 
 /// `POST /v1/webhooks/{key}/deliveries/{id}/replay`: sends one delivery again, with the same
