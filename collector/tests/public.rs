@@ -469,6 +469,29 @@ async fn browser_signups_are_stored_as_browser_reported_and_never_rewarded(backe
     assert_eq!(confirmed.body["data"]["email"], "bob@example.com");
     assert_eq!(app.balance_minor("alice", "usd").await, 500);
 
+    // A browser's claim alone never makes a referral: confirmed without a referrer, the customer
+    // is not referred, and its sales reward nobody (anyone can post a sign-up for a key).
+    let claim = json!({"program": app.pid(), "referral": "alice", "customer": {"key": "u_43"}});
+    assert_eq!(
+        app.beacon("/pub/signups", claim).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let unreferred = app
+        .api(Method::POST, "/v1/customers", Some(json!({"key": "u_43"})))
+        .await;
+    assert_eq!(
+        unreferred.status,
+        StatusCode::CREATED,
+        "{:?}",
+        unreferred.body
+    );
+    assert_eq!(unreferred.body["data"]["referring_customer"], json!(null));
+    assert_eq!(
+        app.sale("u_43", "t_43", json!(100)).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.balance_minor("alice", "usd").await, 500);
+
     // Validation.
     let bad = app
         .beacon(

@@ -149,12 +149,14 @@ macro_rules! customers_sql {
                     ));
                 }
                 (Some(existing), Source::Api) => {
-                    // The site's backend confirms a browser-reported customer: its data takes over.
+                    // The site's backend confirms a browser-reported customer: its data takes over,
+                    // and so does its referrer. A browser's claim alone never makes a referral that
+                    // earns: without a referrer from the API, the customer is not referred.
                     sqlx::query(
                         "UPDATE customers SET source = 'api',
                                 public_id = $1, email = COALESCE($2, email), name = COALESCE($3, name),
                                 surname = COALESCE($4, surname), date_of_birth = COALESCE($5, date_of_birth),
-                                referring_customer_id = COALESCE($6, referring_customer_id), updated_at = $7
+                                referring_customer_id = $6, updated_at = $7
                          WHERE id = $8",
                     )
                     .bind(&public_id)
