@@ -100,6 +100,45 @@ async fn concurrent_duplicate_posts_reward_once(backend: Backend) {
     assert_eq!(list.body["meta"]["total"], 1);
 }
 
+backend_test!(
+    concurrent_sales_of_one_buyer_keep_the_sales_limit,
+    multi_thread
+);
+/// Concurrent sales of one buyer, named by key or by id, see each other's sales: with a limit of
+/// one rewarded sale, exactly one of them rewards the referrer.
+async fn concurrent_sales_of_one_buyer_keep_the_sales_limit(backend: Backend) {
+    let app = Arc::new(
+        TestApp::with_rewards(
+            backend,
+            rules(json!({"referrer": {"type": "percent", "value": 10, "limit_sales": 1}})),
+        )
+        .await,
+    );
+    app.customer("alice", None).await;
+    let bob_id = app.customer("bob", Some("alice")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let app = app.clone();
+        let buyer = if n % 4 == 0 {
+            json!({"key": "bob"})
+        } else {
+            json!({"id": bob_id})
+        };
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"customer": buyer, "key": format!("s{n}"), "amount": 100});
+            app.api(Method::POST, "/v1/transactions", Some(body)).await
+        }));
+    }
+    for task in tasks {
+        let answer = task.await.unwrap();
+        assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+    }
+    assert_eq!(app.balance_minor("alice", "usd").await, 1_000);
+}
+
 backend_test!(reward_limits_signup_reward_and_friend_reward);
 async fn reward_limits_signup_reward_and_friend_reward(backend: Backend) {
     let app = TestApp::with_rewards(

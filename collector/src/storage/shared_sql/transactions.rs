@@ -71,14 +71,27 @@ macro_rules! transactions_sql {
             items: Vec<NewTransaction>,
             source: Source,
         ) -> StorageResult<Vec<TransactionOutcome>> {
+            // A buyer named by id is locked by its key as well (customer keys never change), so
+            // that concurrent sales of one buyer, however named, count each other's sales for the
+            // reward limits; the keys are looked up before the locks, which are all taken at once.
+            let mut buyer_keys = Vec::new();
+            for item in &items {
+                if let CustomerLookup::Id(_) = &item.customer {
+                    let mut conn = storage.pool.acquire().await.map_err(backend)?;
+                    if let Some(buyer) = customers::find(&mut conn, program.id, &item.customer).await? {
+                        buyer_keys.push(buyer.key);
+                    }
+                }
+            }
             // Every key this batch may create, so concurrent duplicates (on any instance) queue here.
-            let mut keys = Vec::with_capacity(items.len() * 2);
+            let mut keys = Vec::with_capacity(items.len() * 2 + buyer_keys.len());
             for item in &items {
                 keys.push(KeyLock::Transaction(program.id, &item.key));
                 if let CustomerLookup::Key(key) = &item.customer {
                     keys.push(KeyLock::Customer(program.id, key));
                 }
             }
+            keys.extend(buyer_keys.iter().map(|key| KeyLock::Customer(program.id, key)));
             let mut tx = storage.begin_write_locked(&keys).await?;
             let mut outcomes = Vec::with_capacity(items.len());
             for item in items {
