@@ -92,7 +92,11 @@ impl ProgramSpec {
             consent_required: self.consent_required,
             honor_gpc: self.honor_gpc,
             clean_url: self.clean_url,
-            rewards: self.rewards,
+            rewards: {
+                let mut rewards = self.rewards;
+                rewards.normalize();
+                rewards
+            },
         }
     }
 }

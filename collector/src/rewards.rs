@@ -76,9 +76,13 @@ pub struct FixedReward {
     /// Amount in hundredths.
     #[serde(with = "hundredths")]
     pub amount: i64,
-    /// Unit (currency code); the program currency when absent.
+    /// Unit (currency code or e.g. `points`, stored lowercase); the program currency when absent.
     #[serde(default)]
     pub amount_units: Option<String>,
+    /// Whether the unit is money (default `true`); `false` for points and the like, so that these
+    /// rewards share a balance with sales counted in the same non-money unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_currency: Option<bool>,
 }
 
 /// Serde for amounts kept in hundredths and written as plain JSON numbers.
@@ -97,6 +101,18 @@ mod hundredths {
 
 impl RewardRules {
     /// Checks limits that serde cannot express.
+    /// Unit codes in their stored form (lowercase), as balances are kept per unit.
+    pub fn normalize(&mut self) {
+        self.currency = self.currency.to_ascii_lowercase();
+        if let Some(units) = self
+            .referrer_signup
+            .as_mut()
+            .and_then(|rule| rule.amount_units.as_mut())
+        {
+            *units = units.to_ascii_lowercase();
+        }
+    }
+
     pub fn validate(&self) -> Result<(), (String, String)> {
         for (name, rule) in [("referrer", &self.referrer), ("referred", &self.referred)] {
             if let Some(rule) = rule {
@@ -113,6 +129,17 @@ impl RewardRules {
                     ));
                 }
             }
+        }
+        if let Some(units) = self
+            .referrer_signup
+            .as_ref()
+            .and_then(|rule| rule.amount_units.as_deref())
+            && !crate::validation::is_valid_unit(units)
+        {
+            return Err((
+                "rewards.referrer_signup.amount_units".to_owned(),
+                "The unit must be 1-16 letters, digits or underscores.".to_owned(),
+            ));
         }
         if !crate::validation::is_valid_unit(&self.currency) {
             return Err((
@@ -240,7 +267,7 @@ pub fn signup_reward(rules: &RewardRules) -> Option<RewardDraft> {
             .amount_units
             .clone()
             .unwrap_or_else(|| rules.currency.clone()),
-        is_currency: true,
+        is_currency: rule.is_currency.unwrap_or(true),
     })
 }
 
@@ -349,6 +376,7 @@ mod tests {
             referrer_signup: Some(FixedReward {
                 amount: 300,
                 amount_units: None,
+                is_currency: None,
             }),
             currency: "eur".into(),
             ..RewardRules::default()
@@ -356,7 +384,34 @@ mod tests {
         let draft = signup_reward(&rules).unwrap();
         assert_eq!(draft.amount_minor, 300);
         assert_eq!(draft.amount_units, "eur");
+        assert!(draft.is_currency);
         assert!(signup_reward(&RewardRules::default()).is_none());
+    }
+
+    /// Units are stored lowercase and checked; a points reward says it is not money.
+    #[test]
+    fn signup_reward_units_are_normalised_and_checked() {
+        let mut rules: RewardRules = serde_json::from_value(serde_json::json!({
+            "referrer_signup": {"amount": 5, "amount_units": "POINTS", "is_currency": false},
+            "currency": "USD"
+        }))
+        .unwrap();
+        rules.normalize();
+        assert_eq!(rules.currency, "usd");
+        let draft = signup_reward(&rules).unwrap();
+        assert_eq!(
+            (draft.amount_units.as_str(), draft.is_currency),
+            ("points", false)
+        );
+        assert!(rules.validate().is_ok());
+        let bad: RewardRules = serde_json::from_value(serde_json::json!({
+            "referrer_signup": {"amount": 5, "amount_units": ""}
+        }))
+        .unwrap();
+        assert_eq!(
+            bad.validate().unwrap_err().0,
+            "rewards.referrer_signup.amount_units"
+        );
     }
 
     #[test]

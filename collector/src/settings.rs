@@ -84,7 +84,7 @@ impl SettingsPatch {
         for alias in &mut settings.param_aliases {
             *alias = alias.trim().to_owned();
         }
-        settings.rewards.currency = settings.rewards.currency.to_ascii_lowercase();
+        settings.rewards.normalize();
         validate(&settings)?;
         Ok(settings)
     }
