@@ -492,6 +492,29 @@ async fn browser_signups_are_stored_as_browser_reported_and_never_rewarded(backe
     );
     assert_eq!(app.balance_minor("alice", "usd").await, 500);
 
+    // No referral cycles: a browser-reported customer that already referred someone through the
+    // API cannot be confirmed as referred by that customer.
+    let carol = json!({"program": app.pid(), "customer": {"key": "carol"}});
+    assert_eq!(
+        app.beacon("/pub/signups", carol).await.status,
+        StatusCode::NO_CONTENT
+    );
+    app.customer("dan", Some("carol")).await;
+    let cycle = app
+        .api(
+            Method::POST,
+            "/v1/customers",
+            Some(json!({"key": "carol", "referring_customer": {"key": "dan"}})),
+        )
+        .await;
+    assert_eq!(
+        cycle.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        cycle.body
+    );
+    assert_eq!(error_fields(&cycle), vec!["referring_customer.key"]);
+
     // Validation.
     let bad = app
         .beacon(

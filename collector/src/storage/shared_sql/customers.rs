@@ -149,6 +149,19 @@ macro_rules! customers_sql {
                     ));
                 }
                 (Some(existing), Source::Api) => {
+                    // Others may already name this customer as their referrer: no cycles.
+                    if let Some(referrer) = &referrer
+                        && refers_up_to(conn, referrer.row_id, existing.row_id).await?
+                    {
+                        let field = match &new.referrer {
+                            Some(CustomerLookup::Id(_)) => "referring_customer.id",
+                            _ => "referring_customer.key",
+                        };
+                        return Err(StorageError::invalid(
+                            format!("{field_prefix}{field}"),
+                            "A customer cannot be referred by a customer they referred.",
+                        ));
+                    }
                     // The site's backend confirms a browser-reported customer: its data takes over,
                     // and so does its referrer. A browser's claim alone never makes a referral that
                     // earns: without a referrer from the API, the customer is not referred.
@@ -225,6 +238,25 @@ macro_rules! customers_sql {
                 created: true,
                 rewards,
             })
+        }
+
+        /// Whether `ancestor` is `start` or one of the referrers above it (at most 64 steps).
+        async fn refers_up_to(conn: &mut $conn, start: i64, ancestor: i64) -> StorageResult<bool> {
+            let found: Option<i64> = sqlx::query_scalar(
+                "WITH RECURSIVE chain(id, depth) AS (
+                     SELECT id, 0 FROM customers WHERE id = $1
+                     UNION ALL
+                     SELECT c.referring_customer_id, chain.depth + 1
+                     FROM customers c JOIN chain ON c.id = chain.id
+                     WHERE c.referring_customer_id IS NOT NULL AND chain.depth < 64)
+                 SELECT id FROM chain WHERE id = $2 LIMIT 1",
+            )
+            .bind(start)
+            .bind(ancestor)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
+            Ok(found.is_some())
         }
 
         fn id_conflict(error: sqlx::Error, field_prefix: &str) -> StorageError {
