@@ -92,6 +92,7 @@ pub fn program_spec(website: &str, options: &DemoProgramOptions) -> ProgramSpec 
             referrer_signup: (options.signup_reward > 0).then(|| FixedReward {
                 amount: i64::from(options.signup_reward) * 100,
                 amount_units: None,
+                is_currency: None,
             }),
             ..RewardRules::default()
         },
