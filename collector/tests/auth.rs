@@ -9,6 +9,18 @@ use common::routes::{body_for, concrete};
 use common::{Backend, TestApp, backend_test};
 use serde_json::json;
 
+/// Whether an answer shows this program's customer `alice`, leaving out the `links` and `meta` of
+/// a list, which repeat the request (a search for `alice`).
+fn mentions_alice(answer: &common::Answer) -> bool {
+    let mut shown = answer.body.clone();
+    if let Some(object) = shown.as_object_mut() {
+        object.remove("links");
+        object.remove("meta");
+    }
+    shown.to_string().contains("alice")
+        || !answer.body.is_object() && answer.raw.windows(5).any(|w| w == b"alice")
+}
+
 /// Routes of affiliate programs only (partners, their links, coupons).
 fn affiliate_route(path: &str) -> bool {
     path.starts_with("/v1/partner") || path.starts_with("/v1/coupons")
@@ -72,8 +84,7 @@ async fn every_private_route_requires_a_valid_key_of_the_program(backend: Backen
                 body_for(method, path),
             )
             .await;
-        let leaked = answer.raw.windows(5).any(|w| w == b"alice")
-            && !(*method == "POST" && *path == "/v1/customers");
+        let leaked = mentions_alice(&answer) && !(*method == "POST" && *path == "/v1/customers");
         assert!(
             !leaked,
             "{method} {uri} leaked data to another program: {:?}",
@@ -210,7 +221,7 @@ async fn every_affiliate_route_requires_a_key_of_the_program(backend: Backend) {
         let answer = app
             .api_as(Some(&other), method_value.clone(), &uri, body.clone())
             .await;
-        let leaked = answer.raw.windows(5).any(|w| w == b"alice");
+        let leaked = mentions_alice(&answer);
         assert!(!leaked, "{method} {uri} leaked: {:?}", answer.body);
         let expected = match (*method, *path) {
             (m, p) if list_route(m, p) => StatusCode::OK,
