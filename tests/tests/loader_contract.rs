@@ -41,7 +41,8 @@ affl('program', 'PROGRAM', 'load');
 window.__stub = affl;
 </script>
 <script>
-window.__globals = Object.getOwnPropertyNames(window).concat('__globals', '__added');
+// `ret_nodes` is chromedriver's: it defines it when the test runs a WebDriver script.
+window.__globals = Object.getOwnPropertyNames(window).concat('__globals', '__added', 'ret_nodes');
 // Once the tracker has written its cookie (its boot is done by then), what it added: taken in the
 // page, before the test's WebDriver scripts run.
 (function check() {
