@@ -55,6 +55,10 @@ pub fn app(state: AppState) -> Router {
             get(customer_resources::balance),
         )
         .route(
+            "/v1/customers/{key}/rewards/credit",
+            post(customer_resources::credit_rewards),
+        )
+        .route(
             "/v1/customers/{key}/balance/credit",
             post(customer_resources::credit),
         )

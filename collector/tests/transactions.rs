@@ -229,6 +229,63 @@ async fn manual_programs_keep_rewards_pending(backend: Backend) {
         balance.body["data"]["pending"],
         json!([{"amount": 4, "amount_units": "usd", "is_currency": true}])
     );
+
+    // Approving: an id that is not a pending reward of this customer credits nothing.
+    let first_reward = sale.body["data"]["rewards"][0]["id"].as_i64().unwrap();
+    app.sale("bob", "m2", json!(10)).await;
+    let refused = app
+        .api(
+            Method::POST,
+            "/v1/customers/alice/rewards/credit",
+            Some(json!({"ids": [first_reward, 999_999]})),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(error_fields(&refused), vec!["ids.1"]);
+    let one = app
+        .api(
+            Method::POST,
+            "/v1/customers/alice/rewards/credit",
+            Some(json!({"ids": [first_reward]})),
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{:?}", one.body);
+    assert_eq!(
+        one.body["data"]["balance"],
+        json!([{"amount": 4, "amount_units": "usd", "is_currency": true}])
+    );
+    assert_eq!(
+        one.body["data"]["pending"],
+        json!([{"amount": 4, "amount_units": "usd", "is_currency": true}])
+    );
+    let credited = app.api(Method::GET, "/v1/transactions/m1", None).await;
+    assert_eq!(credited.body["data"]["rewards"][0]["status"], "credited");
+    // All the rest; then a refund takes back what was credited.
+    let all = app
+        .api(
+            Method::POST,
+            "/v1/customers/alice/rewards/credit",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(all.body["data"]["pending"], json!([]));
+    assert_eq!(app.balance_minor("alice", "usd").await, 800);
+    let refund = app.api(Method::DELETE, "/v1/transactions/m1", None).await;
+    assert_eq!(refund.status, StatusCode::OK, "{:?}", refund.body);
+    assert_eq!(app.balance_minor("alice", "usd").await, 400);
+    let again = app
+        .api(
+            Method::POST,
+            "/v1/customers/alice/rewards/credit",
+            Some(json!({"ids": [first_reward]})),
+        )
+        .await;
+    assert_eq!(error_fields(&again), vec!["ids.0"]);
 }
 
 backend_test!(batch_create_and_create_customer_option);

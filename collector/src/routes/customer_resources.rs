@@ -82,6 +82,36 @@ pub async fn credit(
     Ok(ok(views::balance(&balance)))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreditRewardsRequest {
+    #[serde(default)]
+    ids: Option<Vec<i64>>,
+}
+
+/// `POST /v1/customers/{key}/rewards/credit`: credits the customer's pending rewards (programs in
+/// manual mode): all of them, or those listed in `ids`; answers the balance.
+pub async fn credit_rewards(
+    State(state): State<AppState>,
+    ApiProgram(program): ApiProgram,
+    Path(key): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, AppError> {
+    let request: CreditRewardsRequest = decode(Value::Object(body))?;
+    if request.ids.as_ref().is_some_and(Vec::is_empty) {
+        return Err(AppError::invalid(
+            "ids",
+            "List at least one reward id, or leave ids out.",
+        ));
+    }
+    let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
+    let balance = state
+        .storage
+        .credit_pending_rewards(program.id, &customer, request.ids.as_deref())
+        .await?;
+    Ok(ok(views::balance(&balance)))
+}
+
 /// `GET /v1/customers/{key}/referrals`: the customers this one referred (paginated).
 pub async fn referrals(
     State(state): State<AppState>,

@@ -49,6 +49,11 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
         "Credit the balance",
     ),
     (
+        "POST",
+        "/v1/customers/{key}/rewards/credit",
+        "Credit pending rewards (manual programs; all, or `ids`)",
+    ),
+    (
         "GET",
         "/v1/customers/{key}/referrals",
         "Customers referred by this customer",

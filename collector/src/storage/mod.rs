@@ -176,6 +176,14 @@ pub trait Storage: affiliate::AffiliateStorage + Send + Sync + 'static {
     ) -> StorageResult<CustomerStats>;
     /// Balance per unit.
     async fn balance(&self, program_id: i64, customer: &Customer) -> StorageResult<Balance>;
+    /// Credits pending rewards of a customer (programs in manual mode): all of them, or those of
+    /// `ids`, which must all be pending rewards of this customer (else nothing is credited).
+    async fn credit_pending_rewards(
+        &self,
+        program_id: i64,
+        customer: &Customer,
+        ids: Option<&[i64]>,
+    ) -> StorageResult<Balance>;
     /// Adds credit to a balance.
     async fn credit_balance(
         &self,

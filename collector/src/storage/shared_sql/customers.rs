@@ -520,6 +520,18 @@ macro_rules! customers_sql {
             })
         }
 
+        pub(super) async fn credit_rewards(
+            storage: &$storage,
+            program_id: i64,
+            customer: &Customer,
+            ids: Option<&[i64]>,
+        ) -> StorageResult<Balance> {
+            let mut tx = storage.begin_write().await?;
+            ledger::credit_pending(&mut tx, program_id, customer.row_id, ids).await?;
+            tx.commit().await.map_err(backend)?;
+            balance(&storage.pool, program_id, customer.row_id).await
+        }
+
         pub(super) async fn credit(
             storage: &$storage,
             program_id: i64,

@@ -96,6 +96,64 @@ macro_rules! ledger_sql {
             Ok(())
         }
 
+        /// Credits a customer's pending rewards (all, or those of `ids`): each becomes `credited`
+        /// and enters the balance, so that a refund later reverses it like any credited reward.
+        pub(super) async fn credit_pending(
+            conn: &mut $conn,
+            program_id: i64,
+            customer_row_id: i64,
+            ids: Option<&[i64]>,
+        ) -> StorageResult<()> {
+            let pending: Vec<(i64, i64, String, bool)> = sqlx::query_as(
+                "SELECT id, amount_minor, amount_units, is_currency FROM rewards
+                 WHERE program_id = $1 AND customer_id = $2 AND status = 'pending' ORDER BY id",
+            )
+            .bind(program_id)
+            .bind(customer_row_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(backend)?;
+            if let Some(ids) = ids
+                && let Some(index) = ids
+                    .iter()
+                    .position(|id| !pending.iter().any(|(row, ..)| row == id))
+            {
+                return Err(crate::storage::StorageError::invalid(
+                    format!("ids.{index}"),
+                    "Not a pending reward of this customer.",
+                ));
+            }
+            let chosen = pending
+                .into_iter()
+                .filter(|(id, ..)| ids.is_none_or(|ids| ids.contains(id)));
+            for (reward_id, amount_minor, amount_units, is_currency) in chosen {
+                insert_entry(
+                    conn,
+                    program_id,
+                    customer_row_id,
+                    "reward",
+                    Some(reward_id),
+                    amount_minor,
+                    &amount_units,
+                    is_currency,
+                )
+                .await?;
+                set_status(conn, reward_id, "credited").await?;
+            }
+            Ok(())
+        }
+
+        /// Sets a reward's status (`credited`, `reversed`).
+        async fn set_status(conn: &mut $conn, reward_id: i64, status: &str) -> StorageResult<()> {
+            sqlx::query("UPDATE rewards SET status = $1 WHERE id = $2")
+                .bind(status)
+                .bind(reward_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+            Ok(())
+        }
+
         /// Reverses every non-reversed reward of a transaction (credited ones leave a negative entry).
         pub(super) async fn reverse_transaction_rewards(
             conn: &mut $conn,
@@ -124,11 +182,7 @@ macro_rules! ledger_sql {
                     )
                     .await?;
                 }
-                sqlx::query("UPDATE rewards SET status = 'reversed' WHERE id = $1")
-                    .bind(reward_id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend)?;
+                set_status(conn, reward_id, "reversed").await?;
             }
             Ok(())
         }

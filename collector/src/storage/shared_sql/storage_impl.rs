@@ -133,6 +133,15 @@ macro_rules! storage_impl {
                 customers::balance(&self.pool, program_id, customer.row_id).await
             }
 
+            async fn credit_pending_rewards(
+                &self,
+                program_id: i64,
+                customer: &Customer,
+                ids: Option<&[i64]>,
+            ) -> StorageResult<Balance> {
+                customers::credit_rewards(self, program_id, customer, ids).await
+            }
+
             async fn credit_balance(
                 &self,
                 program_id: i64,
