@@ -93,6 +93,15 @@ pub fn parse_origin(origin: &str) -> Option<(String, String, Option<u16>)> {
     {
         return None;
     }
+    // The host read here must be the one a browser goes to (WHATWG URL parsing, where for
+    // example `\` ends the authority: `https://evil.test\@shop.com/` is evil.test).
+    let browser_host = url::Url::parse(origin)
+        .ok()?
+        .host_str()?
+        .to_ascii_lowercase();
+    if browser_host.trim_end_matches('.') != host {
+        return None;
+    }
     Some((scheme, host, port))
 }
 
@@ -170,6 +179,21 @@ mod tests {
         assert_eq!(
             parse_origin("http://Shop.test:3000/x"),
             Some(("http".into(), "shop.test".into(), Some(3000)))
+        );
+        assert_eq!(
+            parse_origin("https://user:pw@shop.test/x").map(|(_, host, _)| host),
+            Some("shop.test".into())
+        );
+    }
+
+    /// A URL whose host a browser reads differently (`\` ends the authority) has no host here.
+    #[test]
+    fn hosts_are_read_as_browsers_read_them() {
+        assert_eq!(parse_origin("https://evil.test\\@shop.test/"), None);
+        assert_eq!(parse_origin("https://evil.test\\.shop.test/"), None);
+        assert_eq!(
+            parse_origin("https://shop.test./p").map(|(_, host, _)| host),
+            Some("shop.test".into())
         );
     }
 }

@@ -240,6 +240,11 @@ async fn partner_link_validation_errors_name_the_field(backend: Backend) {
             json!({"partner": john, "key": "k1", "destination_url": "https://evil.test/"}),
             "destination_url",
         ),
+        // A browser goes to evil.test (`\` ends the host): no open redirect through /go/.
+        (
+            json!({"partner": john, "key": "k1", "destination_url": "https://evil.test\\@shop.test:3000/"}),
+            "destination_url",
+        ),
         (
             json!({"partner": john, "key": "k1", "utm": {"source": "a\u{1}"}}),
             "utm.source",
