@@ -19,11 +19,13 @@ pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_private_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if let Some(v4) = embedded_v4(v6) {
                 return is_private_v4(v4);
             }
-            let first = v6.segments()[0];
+            let [first, second, ..] = v6.segments();
             v6.is_loopback()
+                || (first == 0x0064 && second == 0xff9b && v6.segments()[2] == 1) // local NAT64 64:ff9b:1::/48
+                || (first == 0x2001 && second == 0) // Teredo 2001::/32 (an obfuscated IPv4 inside)
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
@@ -34,8 +36,27 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The IPv4 address an IPv6 address carries and a host may route to: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`) and 6to4
+/// (`2002:AABB:CCDD::`).
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let from = |high: u16, low: u16| {
+        let [a, b] = high.to_be_bytes();
+        let [c, d] = low.to_be_bytes();
+        Ipv4Addr::new(a, b, c, d)
+    };
+    if let Some(v4) = v6.to_ipv4() {
+        return Some(v4);
+    }
+    if s[..6] == [0x0064, 0xff9b, 0, 0, 0, 0] {
+        return Some(from(s[6], s[7]));
+    }
+    (s[0] == 0x2002).then(|| from(s[1], s[2]))
+}
+
 fn is_private_v4(v4: Ipv4Addr) -> bool {
-    let [a, b, _, _] = v4.octets();
+    let [a, b, c, _] = v4.octets();
     v4.is_loopback()
         || v4.is_private()
         || v4.is_link_local()
@@ -46,6 +67,7 @@ fn is_private_v4(v4: Ipv4Addr) -> bool {
         || a == 0
         || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
         || (a == 198 && (b == 18 || b == 19)) // benchmarking
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
         || a >= 240
 }
 
@@ -136,6 +158,13 @@ mod tests {
             "http://[::1]:8080/",
             "http://[fd00::1]/",
             "http://[::ffff:127.0.0.1]/",
+            "http://[::169.254.169.254]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[64:ff9b:1::8.8.8.8]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[2002:7f00:1::]/",
+            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+            "http://192.0.0.8/",
             "http://localhost:3000/",
             "http://api.localhost/",
             "http://intranet/",
@@ -158,6 +187,13 @@ mod tests {
             check_url("https://hooks.example.com/in#frag", false).unwrap(),
             "https://hooks.example.com/in"
         );
-        assert!(check_url("http://93.184.216.34/x", false).is_ok());
+        for public in [
+            "http://93.184.216.34/x",
+            "http://[64:ff9b::5db8:d822]/",
+            "http://[2002:5db8:d822::1]/",
+            "http://[2606:4700::1111]/",
+        ] {
+            assert!(check_url(public, false).is_ok(), "{public}");
+        }
     }
 }
