@@ -130,6 +130,34 @@ async fn coupon_validation_and_isolation(backend: Backend) {
         )
         .await;
     assert_eq!(error_fields(&rename), vec!["update.code"]);
+    // Turning a fixed discount of 500 into a percentage would make it 500 %.
+    let big = json!({"code": "C3", "partner": {"key": "john"}, "discount_type": "fixed", "discount_value": 500});
+    assert_eq!(
+        app.api(Method::POST, "/v1/coupons", Some(big)).await.status,
+        StatusCode::CREATED
+    );
+    let to_percent = app
+        .api(
+            Method::PUT,
+            "/v1/coupons/C3",
+            Some(json!({"discount_type": "percentage"})),
+        )
+        .await;
+    assert_eq!(
+        to_percent.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        to_percent.body
+    );
+    assert_eq!(error_fields(&to_percent), vec!["discount_value"]);
+    let with_value = app
+        .api(
+            Method::PUT,
+            "/v1/coupons/C3",
+            Some(json!({"discount_type": "percentage", "discount_value": 15})),
+        )
+        .await;
+    assert_eq!(with_value.status, StatusCode::OK, "{:?}", with_value.body);
 
     // Other programs see nothing.
     let other = other_affiliate(&app).await;

@@ -189,10 +189,13 @@ pub async fn update(
     let (checked, description) = check(&mut v, fields, prefix);
     v.finish()?;
     let coupon = find(&state, &program, &code).await?;
-    if let (Some(value), None) = (checked.discount_value, &checked.discount_type)
-        && coupon.discount_type == "percentage"
-        && value > 10_000
-    {
+    // The coupon as it will be: a percentage of at most 100, whichever field the update changes.
+    let discount_type = checked
+        .discount_type
+        .as_deref()
+        .unwrap_or(&coupon.discount_type);
+    let discount_value = checked.discount_value.unwrap_or(coupon.discount_value);
+    if discount_type == "percentage" && discount_value > 10_000 {
         return Err(AppError::invalid(
             format!("{prefix}discount_value"),
             "A percentage discount must be between 0 and 100.",
