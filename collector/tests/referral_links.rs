@@ -590,6 +590,26 @@ async fn customer_links_are_added_to_refer_a_friend_customers(backend: Backend) 
         .api(Method::GET, "/v1/customers/alice/referral_links", None)
         .await;
     assert_eq!(links.body["data"].as_array().unwrap().len(), 1);
+    // A deleted customer's links go with them: their short link no longer redirects.
+    let kept = app
+        .api(
+            Method::POST,
+            "/v1/customer_referral_links",
+            Some(json!({"customer": {"key": "alice"}, "key": "alice-news"})),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{:?}", kept.body);
+    let kept_code = kept.body["data"]["short_code"].as_str().unwrap().to_owned();
+    assert_eq!(
+        go(&app, &kept_code, "Mozilla/5.0 (four)").await.status,
+        StatusCode::FOUND
+    );
+    let deleted = app.api(Method::DELETE, "/v1/customers/alice", None).await;
+    assert_eq!(deleted.status, StatusCode::OK, "{:?}", deleted.body);
+    assert_eq!(
+        go(&app, &kept_code, "Mozilla/5.0 (five)").await.status,
+        StatusCode::NOT_FOUND
+    );
     // Affiliate programs use partner links instead.
     let affiliate = affiliate_app(backend).await;
     let refused = affiliate

@@ -329,13 +329,24 @@ macro_rules! customers_sql {
             let customer = find(&mut tx, program_id, lookup)
                 .await?
                 .ok_or(StorageError::NotFound("Customer"))?;
-            sqlx::query("UPDATE customers SET deleted_at = $1, updated_at = $2 WHERE id = $3")
-                .bind(clock::to_micros(clock::now()))
-                .bind(clock::to_micros(clock::now()))
+            let now = clock::to_micros(clock::now());
+            sqlx::query("UPDATE customers SET deleted_at = $1, updated_at = $1 WHERE id = $2")
+                .bind(now)
                 .bind(customer.row_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
+            // Their added referral links go with them: no short link of a deleted customer
+            // redirects or counts clicks.
+            sqlx::query(
+                "UPDATE referral_links SET deleted_at = $1, updated_at = $1
+                 WHERE customer_id = $2 AND deleted_at IS NULL",
+            )
+            .bind(now)
+            .bind(customer.row_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
             if let Some(outbox) = Outbox::open(&mut tx, program_id, EventType::CustomerDeleted).await? {
                 let settings = program_settings(&mut tx, program_id).await?;
                 outbox
