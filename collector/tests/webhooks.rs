@@ -837,3 +837,44 @@ async fn private_destinations_are_refused_at_delivery_time(backend: Backend) {
     worker.shutdown().await;
     app.shutdown().await;
 }
+
+backend_test!(a_delivery_in_flight_is_not_replayed);
+/// While an attempt holds the delivery's lease, a replay is a 409: the attempt's result would
+/// otherwise overwrite it. Once the attempt is recorded, the replay goes through.
+async fn a_delivery_in_flight_is_not_replayed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (key, _secret) =
+        register(&app, "https://hooks.example.com/in", &["customer.created"]).await;
+    app.customer("alice", None).await;
+    let now = time::OffsetDateTime::now_utc();
+    let claimed = app
+        .storage
+        .claim_deliveries(now, Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let replay_path = format!(
+        "/v1/webhooks/{key}/deliveries/{}/replay",
+        claimed[0].message_id
+    );
+    let refused = app.api(Method::POST, &replay_path, None).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.body);
+    assert_eq!(error_fields(&refused), vec!["delivery"]);
+    let outcome = collector::webhooks::AttemptOutcome {
+        succeeded: true,
+        response_code: Some(200),
+        error: None,
+        retry_at: None,
+        disable_after: 0,
+    };
+    assert!(
+        app.storage
+            .finish_delivery(&claimed[0], &outcome)
+            .await
+            .unwrap()
+    );
+    let replayed = app.api(Method::POST, &replay_path, None).await;
+    assert_eq!(replayed.status, StatusCode::OK, "{:?}", replayed.body);
+    assert_eq!(replayed.body["data"]["status"], "pending");
+    app.shutdown().await;
+}

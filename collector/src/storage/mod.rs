@@ -265,8 +265,9 @@ pub trait Storage: affiliate::AffiliateStorage + Send + Sync + 'static {
         page: PageRequest,
     ) -> StorageResult<Paged<Delivery>>;
     /// Sends a delivery again with the same message id and payload: status `pending`, due now,
-    /// a new retry round (`round_start` = `attempts`); `attempts` keeps counting. A lease in
-    /// force is kept. `NotFound("Delivery")` when the id is not one of this webhook's.
+    /// a new retry round (`round_start` = `attempts`); `attempts` keeps counting. A conflict on
+    /// `delivery` while an attempt holds the lease (its result would overwrite the replay);
+    /// `NotFound("Delivery")` when the id is not one of this webhook's.
     async fn replay_delivery(
         &self,
         webhook_row_id: i64,

@@ -320,18 +320,36 @@ macro_rules! webhooks_sql {
             message_id: &str,
         ) -> StorageResult<Delivery> {
             let mut tx = storage.begin_write().await?;
+            // Not while an attempt is in flight: its result would overwrite the replay.
             let row = sqlx::query(
                 "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1,
                         round_start = attempts, delivered_at = NULL
-                 WHERE webhook_id = $2 AND message_id = $3 RETURNING *",
+                 WHERE webhook_id = $2 AND message_id = $3
+                   AND (locked_until IS NULL OR locked_until <= $1) RETURNING *",
             )
             .bind(clock::to_micros(clock::now()))
             .bind(webhook_row_id)
             .bind(message_id)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(backend)?
-            .ok_or(StorageError::NotFound("Delivery"))?;
+            .map_err(backend)?;
+            let Some(row) = row else {
+                let exists: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM webhook_deliveries WHERE webhook_id = $1 AND message_id = $2",
+                )
+                .bind(webhook_row_id)
+                .bind(message_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+                return Err(match exists {
+                    Some(_) => StorageError::conflict(
+                        "delivery",
+                        "An attempt of this delivery is in progress; replay it once it has finished.",
+                    ),
+                    None => StorageError::NotFound("Delivery"),
+                });
+            };
             let delivery = delivery_from_row(&row)?;
             tx.commit().await.map_err(backend)?;
             Ok(delivery)
