@@ -306,6 +306,7 @@ async fn concurrent_claims_never_share_a_delivery() {
                 secret: "secret".to_owned(),
                 is_active: true,
             },
+            20,
         )
         .await
         .unwrap();

@@ -878,3 +878,36 @@ async fn a_delivery_in_flight_is_not_replayed(backend: Backend) {
     assert_eq!(replayed.body["data"]["status"], "pending");
     app.shutdown().await;
 }
+
+backend_test!(
+    a_program_has_at_most_20_webhooks_also_under_concurrency,
+    multi_thread
+);
+/// 30 concurrent creates: exactly 20 webhooks exist afterwards; the others are a 422 on `url`.
+async fn a_program_has_at_most_20_webhooks_also_under_concurrency(backend: Backend) {
+    let app = Arc::new(TestApp::new(backend).await);
+    let mut tasks = Vec::new();
+    for n in 0..30 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"name": format!("hook {n}"), "url": format!("https://hooks.example.com/{n}"),
+                              "events": ["customer.created"]});
+            app.api(Method::POST, "/v1/webhooks", Some(body)).await
+        }));
+    }
+    let (mut created, mut refused) = (0, 0);
+    for task in tasks {
+        let answer = task.await.unwrap();
+        match answer.status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(error_fields(&answer), vec!["url"]);
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {:?}", answer.body),
+        }
+    }
+    assert_eq!((created, refused), (20, 10));
+    let listed = app.api(Method::GET, "/v1/webhooks", None).await;
+    assert_eq!(listed.body["data"].as_array().unwrap().len(), 20);
+}

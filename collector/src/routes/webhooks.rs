@@ -164,12 +164,6 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let fields: WebhookFields = decode(Value::Object(body))?;
     let valid = fields.validate(&state, &program, true)?;
-    if state.storage.webhooks(program.id).await?.len() >= MAX_WEBHOOKS {
-        return Err(AppError::invalid(
-            "url",
-            format!("A program may have at most {MAX_WEBHOOKS} webhooks."),
-        ));
-    }
     let new = NewWebhook {
         key: webhook_key(),
         name: valid.name.unwrap_or_default(),
@@ -178,7 +172,10 @@ pub async fn create(
         secret: new_secret(),
         is_active: valid.is_active.unwrap_or(true),
     };
-    let webhook = state.storage.create_webhook(program.id, &new).await?;
+    let webhook = state
+        .storage
+        .create_webhook(program.id, &new, MAX_WEBHOOKS)
+        .await?;
     Ok(created(webhook_view(&webhook)))
 }
 

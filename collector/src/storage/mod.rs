@@ -241,9 +241,15 @@ pub trait Storage: affiliate::AffiliateStorage + Send + Sync + 'static {
     // `partner.created|updated|archived|deleted` and `reward.paid`. Browser-reported records emit
     // nothing.
 
-    /// Creates a webhook; a taken key is a `Conflict` on `key`.
-    async fn create_webhook(&self, program_id: i64, webhook: &NewWebhook)
-    -> StorageResult<Webhook>;
+    /// Creates a webhook unless the program already has `max` (an `Invalid` on `url`, decided in
+    /// the same transaction, so concurrent creates cannot pass it together); a taken key is a
+    /// `Conflict` on `key`.
+    async fn create_webhook(
+        &self,
+        program_id: i64,
+        webhook: &NewWebhook,
+        max: usize,
+    ) -> StorageResult<Webhook>;
     /// The program's webhooks, oldest first.
     async fn webhooks(&self, program_id: i64) -> StorageResult<Vec<Webhook>>;
     /// A webhook of the program by key.

@@ -209,8 +209,9 @@ macro_rules! storage_impl {
                 &self,
                 program_id: i64,
                 webhook: &crate::webhooks::NewWebhook,
+                max: usize,
             ) -> StorageResult<crate::webhooks::Webhook> {
-                webhooks::create(self, program_id, webhook).await
+                webhooks::create(self, program_id, webhook, max).await
             }
 
             async fn webhooks(&self, program_id: i64) -> StorageResult<Vec<crate::webhooks::Webhook>> {

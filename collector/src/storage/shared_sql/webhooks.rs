@@ -175,9 +175,28 @@ macro_rules! webhooks_sql {
             storage: &$storage,
             program_id: i64,
             new: &NewWebhook,
+            max: usize,
         ) -> StorageResult<Webhook> {
             let now = clock::to_micros(clock::now());
             let mut tx = storage.begin_write().await?;
+            // Locks the program's row (PostgreSQL; SQLite has one writer anyway), so that
+            // concurrent creates count each other.
+            sqlx::query("UPDATE programs SET id = id WHERE id = $1")
+                .bind(program_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE program_id = $1")
+                .bind(program_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+            if usize::try_from(count).unwrap_or(usize::MAX) >= max {
+                return Err(StorageError::invalid(
+                    "url",
+                    format!("A program may have at most {max} webhooks."),
+                ));
+            }
             let row = sqlx::query(
                 "INSERT INTO webhooks (program_id, key, name, url, events, secret, is_active,
                                        created_at, updated_at)
