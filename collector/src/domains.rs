@@ -1,12 +1,5 @@
 //! Host names: registrable domains, origin checks and cookie scoping.
 
-/// Second-level labels under which registrations happen one level deeper (`shop.co.uk`).
-const MULTI_LABEL_SUFFIXES: &[&str] = &[
-    "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "plc.uk", "com.au", "net.au",
-    "org.au", "co.nz", "org.nz", "co.jp", "ne.jp", "or.jp", "com.br", "com.cn", "com.mx", "co.za",
-    "co.in", "co.kr", "com.tr", "com.sg", "com.hk", "com.tw", "co.il", "com.ar",
-];
-
 /// Lower-cases a host and strips a trailing dot and any port.
 pub fn normalize_host(host: &str) -> String {
     let host = host.trim().to_ascii_lowercase();
@@ -30,24 +23,15 @@ pub fn is_ip_or_localhost(host: &str) -> bool {
     host == "localhost" || host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok()
 }
 
-/// The registrable domain of a host (`www.shop.co.uk` → `shop.co.uk`, `t.shop.test` → `shop.test`).
-/// IP literals and `localhost` are returned unchanged.
+/// The registrable domain of a host by the Public Suffix List (`www.shop.co.uk` → `shop.co.uk`,
+/// `t.shop.test` → `shop.test`, `acme.netlify.app` stays `acme.netlify.app`: `netlify.app` is a
+/// public suffix). IP literals, `localhost` and public suffixes themselves are returned unchanged.
 pub fn registrable_domain(host: &str) -> String {
     let host = normalize_host(host);
     if is_ip_or_localhost(&host) {
         return host;
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() <= 2 {
-        return host;
-    }
-    let last_two = labels[labels.len() - 2..].join(".");
-    let keep = if MULTI_LABEL_SUFFIXES.contains(&last_two.as_str()) {
-        3
-    } else {
-        2
-    };
-    labels[labels.len().saturating_sub(keep)..].join(".")
+    psl::domain_str(&host).map_or_else(|| host.clone(), str::to_owned)
 }
 
 /// Whether `host` equals `domain` or is a subdomain of it. IP/localhost domains match only exactly.
@@ -133,6 +117,12 @@ mod tests {
         assert_eq!(registrable_domain("www.shop.co.uk"), "shop.co.uk");
         assert_eq!(registrable_domain("127.0.0.1:8080"), "127.0.0.1");
         assert_eq!(registrable_domain("localhost"), "localhost");
+        // The Public Suffix List, private part included: other sites of a shared host are others.
+        assert_eq!(registrable_domain("acme.netlify.app"), "acme.netlify.app");
+        assert_eq!(registrable_domain("www.acme.github.io"), "acme.github.io");
+        assert_eq!(registrable_domain("a.b.shop.com.pl"), "shop.com.pl");
+        assert_eq!(registrable_domain("co.uk"), "co.uk");
+        assert!(!host_matches("evil.netlify.app", &registrable_domain("acme.netlify.app")));
     }
 
     #[test]
