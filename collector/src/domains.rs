@@ -122,7 +122,10 @@ mod tests {
         assert_eq!(registrable_domain("www.acme.github.io"), "acme.github.io");
         assert_eq!(registrable_domain("a.b.shop.com.pl"), "shop.com.pl");
         assert_eq!(registrable_domain("co.uk"), "co.uk");
-        assert!(!host_matches("evil.netlify.app", &registrable_domain("acme.netlify.app")));
+        assert!(!host_matches(
+            "evil.netlify.app",
+            &registrable_domain("acme.netlify.app")
+        ));
     }
 
     #[test]
