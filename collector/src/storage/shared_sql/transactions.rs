@@ -75,14 +75,18 @@ macro_rules! transactions_sql {
             // that concurrent sales of one buyer, however named, count each other's sales for the
             // reward limits; the keys are looked up before the locks, which are all taken at once.
             let mut buyer_keys = Vec::new();
-            for item in &items {
-                if let CustomerLookup::Id(_) = &item.customer {
-                    let mut conn = storage.pool.acquire().await.map_err(backend)?;
-                    if let Some(buyer) = customers::find(&mut conn, program.id, &item.customer).await? {
-                        buyer_keys.push(buyer.key);
-                    }
+            let by_id = items.iter().filter(|item| matches!(item.customer, CustomerLookup::Id(_)));
+            let mut conn = None;
+            for item in by_id {
+                let conn = match &mut conn {
+                    Some(conn) => conn,
+                    None => conn.insert(storage.pool.acquire().await.map_err(backend)?),
+                };
+                if let Some(buyer) = customers::find(conn, program.id, &item.customer).await? {
+                    buyer_keys.push(buyer.key);
                 }
             }
+            drop(conn);
             // Every key this batch may create, so concurrent duplicates (on any instance) queue here.
             let mut keys = Vec::with_capacity(items.len() * 2 + buyer_keys.len());
             for item in &items {
