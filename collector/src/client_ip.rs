@@ -6,16 +6,12 @@ use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
-/// The peer address, or the left-most `X-Forwarded-For` entry when the proxy is trusted.
+use crate::forwarded;
+
+/// The peer address, or the address the trusted proxy saw (the right-most `X-Forwarded-For`
+/// entry, see [`crate::forwarded`]) when `--trust-proxy` is set.
 pub fn client_ip(parts: &Parts, trust_proxy: bool) -> IpAddr {
-    if trust_proxy
-        && let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(',').next())
-            .and_then(|first| first.trim().parse::<IpAddr>().ok())
-    {
+    if trust_proxy && let Some(forwarded) = forwarded::client_ip(&parts.headers) {
         return forwarded;
     }
     parts

@@ -13,6 +13,7 @@ pub mod config;
 pub mod domains;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
 pub mod ids;
 pub mod links;
 pub mod model;

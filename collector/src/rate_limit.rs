@@ -1,55 +1,174 @@
-//! Fixed-window rate limiting per subject (client IP or API key) and bucket.
+//! Fixed-window rate limiting per subject (client network or API key) and bucket.
+//!
+//! Windows are one minute long and aligned for all subjects: at the start of each minute the
+//! counters of the minute before are dropped as a whole, so memory holds at most the subjects seen
+//! in one minute and no request ever scans the table. The table is split into shards to keep
+//! requests of different subjects off each other's lock, and each shard holds at most
+//! [`MAX_SUBJECTS_PER_SHARD`] subjects: past that, new subjects of the minute share one overflow
+//! counter per bucket with [`OVERFLOW_FACTOR`] times the limit, so a flood of fresh addresses is
+//! still limited without growing memory.
+//!
+//! Clients are limited by network, not by address: an IPv6 host usually owns a whole /64 and can
+//! pick a new source address for every request.
 
 use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::error::AppError;
 
 const WINDOW: Duration = Duration::from_secs(60);
-/// Above this many tracked subjects, expired windows are pruned.
-const PRUNE_AT: usize = 100_000;
+const SHARDS: usize = 16;
+/// Subjects tracked per shard and minute before new ones share the overflow counter.
+pub const MAX_SUBJECTS_PER_SHARD: usize = 16_384;
+/// The overflow counter's limit, as a multiple of the bucket's limit.
+pub const OVERFLOW_FACTOR: u32 = 100;
 
-/// (bucket, subject) → (window start, requests in the window).
-type Windows = HashMap<(&'static str, String), (Instant, u32)>;
+/// Who is counted: an API key, or a client network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Subject {
+    Text(String),
+    Network(IpAddr),
+    Overflow,
+}
+
+#[derive(Debug)]
+struct Shard {
+    minute_start: Instant,
+    counts: HashMap<(&'static str, Subject), u32>,
+}
 
 /// Request counters per (bucket, subject) for the current minute.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RateLimiter {
-    windows: Mutex<Windows>,
+    started: Instant,
+    shards: Vec<Mutex<Shard>>,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        let started = Instant::now();
+        let shards = (0..SHARDS)
+            .map(|_| {
+                Mutex::new(Shard {
+                    minute_start: started,
+                    counts: HashMap::new(),
+                })
+            })
+            .collect();
+        Self { started, shards }
+    }
+}
+
+/// The network a client address stands for: IPv4 as is, IPv6 by its /64.
+pub fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
 }
 
 impl RateLimiter {
-    /// Counts a request; 429 when `limit_per_minute` is exceeded (0 means unlimited).
+    /// Counts a request of an API key (or any named subject); 429 past `limit_per_minute` (0 means
+    /// unlimited).
     pub fn check(
         &self,
         bucket: &'static str,
         subject: &str,
         limit_per_minute: u32,
     ) -> Result<(), AppError> {
-        if limit_per_minute == 0 {
+        self.count(
+            bucket,
+            Subject::Text(subject.to_owned()),
+            limit_per_minute,
+            Instant::now(),
+        )
+    }
+
+    /// Counts a request of a client address, by its network (see [`network`]).
+    pub fn check_ip(
+        &self,
+        bucket: &'static str,
+        ip: IpAddr,
+        limit_per_minute: u32,
+    ) -> Result<(), AppError> {
+        self.count(
+            bucket,
+            Subject::Network(network(ip)),
+            limit_per_minute,
+            Instant::now(),
+        )
+    }
+
+    fn count(
+        &self,
+        bucket: &'static str,
+        subject: Subject,
+        limit: u32,
+        now: Instant,
+    ) -> Result<(), AppError> {
+        if limit == 0 {
             return Ok(());
         }
-        let now = Instant::now();
-        let mut windows = self
-            .windows
+        let mut hasher = DefaultHasher::new();
+        (bucket, &subject).hash(&mut hasher);
+        let shard = &self.shards[(hasher.finish() % SHARDS as u64) as usize];
+        let mut shard = shard
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() > PRUNE_AT {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        let minute_start = self.minute_start(now);
+        if shard.minute_start != minute_start {
+            shard.minute_start = minute_start;
+            shard.counts.clear();
+            shard.counts.shrink_to(MAX_SUBJECTS_PER_SHARD / 16);
         }
-        let entry = windows
-            .entry((bucket, subject.to_owned()))
-            .or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
-            *entry = (now, 0);
-        }
-        if entry.1 >= limit_per_minute {
-            let retry = WINDOW.saturating_sub(now.duration_since(entry.0)).as_secs() + 1;
+        let (key, limit) = if shard.counts.contains_key(&(bucket, subject.clone()))
+            || shard.counts.len() < MAX_SUBJECTS_PER_SHARD
+        {
+            ((bucket, subject), limit)
+        } else {
+            (
+                (bucket, Subject::Overflow),
+                limit.saturating_mul(OVERFLOW_FACTOR),
+            )
+        };
+        let count = shard.counts.entry(key).or_insert(0);
+        if *count >= limit {
+            let retry = (minute_start + WINDOW)
+                .saturating_duration_since(now)
+                .as_secs()
+                + 1;
             return Err(AppError::rate_limited(retry));
         }
-        entry.1 += 1;
+        *count += 1;
         Ok(())
+    }
+
+    /// The start of the aligned minute `now` falls in.
+    fn minute_start(&self, now: Instant) -> Instant {
+        let elapsed = now.saturating_duration_since(self.started);
+        self.started + WINDOW * (elapsed.as_secs() / WINDOW.as_secs()) as u32
+    }
+
+    /// Subjects counted in the minute of `now`.
+    #[cfg(test)]
+    fn tracked(&self, now: Instant) -> usize {
+        let minute_start = self.minute_start(now);
+        self.shards
+            .iter()
+            .map(|shard| shard.lock().unwrap_or_else(|p| p.into_inner()))
+            .filter(|shard| shard.minute_start == minute_start)
+            .map(|shard| shard.counts.len())
+            .sum()
     }
 }
 
@@ -69,5 +188,46 @@ mod tests {
         for _ in 0..100 {
             assert!(limiter.check("c", "x", 0).is_ok());
         }
+    }
+
+    /// Every address of one IPv6 /64 is one client; another /64 is another.
+    #[test]
+    fn ipv6_hosts_are_limited_by_their_64() {
+        let limiter = RateLimiter::default();
+        for i in 0..3u16 {
+            let ip = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, i, i, i, i + 1));
+            assert!(limiter.check_ip("p", ip, 3).is_ok());
+        }
+        let same_64: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert!(limiter.check_ip("p", same_64, 3).is_err());
+        let other_64: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(limiter.check_ip("p", other_64, 3).is_ok());
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(network(mapped), "203.0.113.7".parse::<IpAddr>().unwrap());
+    }
+
+    /// A flood of fresh subjects neither grows the table past its bound nor escapes the limit,
+    /// and the next minute starts empty.
+    #[test]
+    fn a_flood_of_subjects_is_bounded() {
+        let limiter = RateLimiter::default();
+        let now = limiter.started + Duration::from_secs(5);
+        let total = MAX_SUBJECTS_PER_SHARD * SHARDS * 2;
+        let mut refused = 0;
+        for i in 0..total {
+            let subject = Subject::Text(i.to_string());
+            if limiter.count("p", subject, 1, now).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(limiter.tracked(now) <= MAX_SUBJECTS_PER_SHARD * SHARDS + SHARDS);
+        assert!(refused > 0, "the overflow counter limits new subjects");
+        let next_minute = limiter.started + Duration::from_secs(61);
+        assert!(
+            limiter
+                .count("p", Subject::Text("fresh".into()), 1, next_minute)
+                .is_ok()
+        );
+        assert_eq!(limiter.tracked(next_minute), 1);
     }
 }

@@ -332,6 +332,25 @@ async fn first_party_requests_get_the_referral_cookie(backend: Backend) {
         .await;
     assert_eq!(kept.status, StatusCode::NO_CONTENT);
     assert!(kept.headers.get("set-cookie").is_none());
+    // The same key's cookie (the tracker writes it before the beacon) is renewed by the server.
+    let renewed = app
+        .beacon_with(
+            "/pub/visits",
+            body.clone(),
+            &[
+                ("origin", SHOP_ORIGIN),
+                ("host", "shop.test:3000"),
+                ("cookie", "partnero_session_uuid=x; partnero_referral=alice"),
+            ],
+        )
+        .await;
+    assert_eq!(renewed.status, StatusCode::NO_CONTENT);
+    assert!(
+        renewed.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("partnero_referral=alice; Max-Age=2592000;")
+    );
     // A third-party collector host sets nothing.
     let third_party = app
         .beacon_with(
@@ -824,4 +843,110 @@ fn futures_stream(len: usize) -> Body {
         .map(|_| Ok(axum::body::Bytes::from(vec![b' '; 1024])))
         .collect();
     Body::from_stream(futures_util::stream::iter(chunks))
+}
+
+backend_test!(a_trusted_proxy_is_read_from_its_own_entries);
+async fn a_trusted_proxy_is_read_from_its_own_entries(backend: Backend) {
+    let app = TestApp::with(
+        backend,
+        |_| {},
+        |mut config| {
+            config.trust_proxy = true;
+            config.public_rate_limit = 2;
+            config
+        },
+    )
+    .await;
+    let pid = app.pid();
+    let form = json!({"program": pid, "email": "x@example.com"});
+    let form_from = |address: String| {
+        let form = form.clone();
+        let app = &app;
+        async move {
+            let headers = [
+                ("origin", SHOP_ORIGIN),
+                ("x-forwarded-for", address.as_str()),
+            ];
+            app.beacon_with("/pub/referral-links", form, &headers)
+                .await
+                .status
+        }
+    };
+    let limited = [
+        StatusCode::OK,
+        StatusCode::OK,
+        StatusCode::TOO_MANY_REQUESTS,
+    ];
+    // A client that prepends a new address to X-Forwarded-For each time is still one client:
+    // the proxy's own (right-most) entry counts.
+    let mut statuses = Vec::new();
+    for i in 0..3 {
+        statuses.push(form_from(format!("10.9.{i}.1, 203.0.113.7")).await);
+    }
+    assert_eq!(statuses, limited);
+    // Every address of one IPv6 /64 is one client too.
+    let mut statuses = Vec::new();
+    for i in 1..4 {
+        statuses.push(form_from(format!("2001:db8:7:7::{i:x}")).await);
+    }
+    assert_eq!(statuses, limited);
+
+    // Host and scheme come from the proxy's entries: the cookie is for the site's domain and
+    // Secure, whatever the client prepended.
+    let answer = app
+        .beacon_with(
+            "/pub/visits",
+            visit(&pid, "alice", &visitor()),
+            &[
+                ("origin", SHOP_ORIGIN),
+                ("host", "collector.internal:8080"),
+                ("x-forwarded-host", "evil.example, t.shop.test"),
+                ("x-forwarded-proto", "http, https"),
+                ("x-forwarded-for", "198.51.100.4"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    let cookie = answer.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("Domain=shop.test") && cookie.ends_with("; Secure"),
+        "{cookie}"
+    );
+
+    // Generated URLs (pagination links) use the forwarded host and scheme.
+    for key in ["p1", "p2"] {
+        app.customer(key, None).await;
+    }
+    let request = Request::get("/v1/customers?limit=1")
+        .header("authorization", format!("Bearer {}", app.program.api_key))
+        .header("host", "collector.internal:8080")
+        .header("x-forwarded-host", "t.shop.test")
+        .header("x-forwarded-proto", "https")
+        .body(Body::empty())
+        .unwrap();
+    let page = app.send(request).await;
+    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+    let next = page.body["links"]["next"].as_str().unwrap();
+    assert!(
+        next.starts_with("https://t.shop.test/v1/customers?"),
+        "{next}"
+    );
+}
+
+backend_test!(long_landing_urls_are_stored_cut_short);
+async fn long_landing_urls_are_stored_cut_short(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.customer("alice", None).await;
+    let mut body = visit(&app.pid(), "alice", &visitor());
+    let long = format!("{SHOP_ORIGIN}/?ref=alice&utm_content={}é", "x".repeat(3000));
+    body["url"] = json!(long);
+    body["referrer"] = json!(format!("https://news.example/{}", "é".repeat(2000)));
+    let answer = app.beacon("/pub/visits", body).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{:?}", answer.body);
+    assert_eq!(clicks(&app, "alice").await, (1, 1));
+    let lengths = app
+        .db
+        .count("SELECT CAST(MAX(LENGTH(landing_url)) AS BIGINT) FROM visits")
+        .await;
+    assert!((2000..=2048).contains(&lengths), "{lengths}");
 }

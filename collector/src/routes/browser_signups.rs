@@ -52,7 +52,7 @@ pub async fn record(
     public::check_origin(&state, &program, &headers)?;
     state
         .limiter
-        .check("public", &ip.to_string(), state.config.public_rate_limit)?;
+        .check_ip("public", ip, state.config.public_rate_limit)?;
 
     let customer = beacon.customer;
     let mut v = Validator::default();

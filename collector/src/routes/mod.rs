@@ -20,11 +20,12 @@ pub mod visits;
 pub mod webhooks;
 
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::error::AppError;
+use crate::forwarded;
 use crate::model::{Customer, CustomerLookup};
 use crate::program::Program;
 use crate::state::AppState;
@@ -92,9 +93,8 @@ pub(crate) fn absolute_url(state: &AppState, headers: &HeaderMap, path: &str) ->
     let base = match &state.config.public_base_url {
         Some(base) => base.trim_end_matches('/').to_owned(),
         None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|value| value.to_str().ok())
+            let trust_proxy = state.config.trust_proxy;
+            let host = forwarded::host(headers, trust_proxy)
                 .filter(|host| {
                     host.bytes().all(|b| {
                         b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
@@ -102,7 +102,8 @@ pub(crate) fn absolute_url(state: &AppState, headers: &HeaderMap, path: &str) ->
                 })
                 .map(str::to_owned)
                 .unwrap_or_else(|| state.config.bind.to_string());
-            format!("http://{host}")
+            let https = trust_proxy && forwarded::is_https(headers) == Some(true);
+            format!("{}://{host}", if https { "https" } else { "http" })
         }
     };
     format!("{base}{path}")

@@ -37,7 +37,7 @@ pub async fn referral_link(
     public::check_origin(&state, &program, &headers)?;
     state
         .limiter
-        .check("public", &ip.to_string(), state.config.public_rate_limit)?;
+        .check_ip("public", ip, state.config.public_rate_limit)?;
     let email = request.email.trim().to_owned();
     let mut v = Validator::default();
     v.check("email", check_email(&email));

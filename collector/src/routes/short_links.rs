@@ -49,7 +49,7 @@ pub async fn follow(
         && !bots::is_prefetch(&headers)
         && state
             .limiter
-            .check("visits", &ip.to_string(), state.config.visit_rate_limit)
+            .check_ip("visits", ip, state.config.visit_rate_limit)
             .is_ok();
     if counted {
         let ip_hash = hash_ip(&state.ip_salt, ip);

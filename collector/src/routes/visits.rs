@@ -13,6 +13,7 @@ use crate::clock;
 use crate::domains::{self, is_ip_or_localhost};
 use crate::error::{AppError, Validator};
 use crate::extract::{JsonBody, decode};
+use crate::forwarded;
 use crate::model::NewVisit;
 use crate::program::{Attribution, Program};
 use crate::state::AppState;
@@ -59,21 +60,20 @@ pub async fn record(
     public::check_origin(&state, &program, &headers)?;
     state
         .limiter
-        .check("visits", &ip.to_string(), state.config.visit_rate_limit)?;
+        .check_ip("visits", ip, state.config.visit_rate_limit)?;
 
     let mut v = Validator::default();
     v.check("key", check_key(&beacon.key));
     let visitor = v.check("visitor", check_visitor(&beacon.visitor));
-    if beacon.url.len() > MAX_URL || !public::url_on_program_domain(&program, &beacon.url) {
+    // Long landing URLs (ad and UTM parameters) still count: they are stored cut short.
+    let url = truncated(beacon.url, MAX_URL);
+    if !public::url_on_program_domain(&program, &url) {
         v.add("url", "The url must be a page of the program's website.");
     }
-    let referrer = beacon.referrer.filter(|r| !r.is_empty());
-    if referrer.as_ref().is_some_and(|r| r.len() > MAX_URL) {
-        v.add(
-            "referrer",
-            format!("The referrer must be at most {MAX_URL} characters."),
-        );
-    }
+    let referrer = beacon
+        .referrer
+        .filter(|r| !r.is_empty())
+        .map(|r| truncated(r, MAX_URL));
     let format = beacon.format.unwrap_or_else(|| "query".to_owned());
     if !matches!(format.as_str(), "query" | "link" | "subdomain" | "hash") {
         v.add(
@@ -92,7 +92,7 @@ pub async fn record(
             referral_key: beacon.key.clone(),
             visitor,
             format,
-            landing_url: beacon.url,
+            landing_url: url,
             referrer,
             user_agent: user_agent.map(|ua| ua.chars().take(512).collect()),
             ip_hash: hash_ip(&state.ip_salt, ip),
@@ -107,6 +107,18 @@ pub async fn record(
     Ok(response)
 }
 
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn truncated(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
+}
+
 /// The referral cookie, when this request reached the collector on the site's own
 /// registrable domain (reverse-proxied path or a subdomain such as `t.shop.com`).
 fn first_party_cookie(
@@ -116,36 +128,37 @@ fn first_party_cookie(
     key: &str,
 ) -> Option<HeaderValue> {
     let header_text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    let host = if state.config.trust_proxy {
-        header_text("x-forwarded-host").or_else(|| header_text("host"))
-    } else {
-        header_text("host")
-    }?;
-    let host = domains::normalize_host(host.split(',').next().unwrap_or(host));
+    let host = forwarded::host(headers, state.config.trust_proxy)?;
+    let host = domains::normalize_host(host);
     let domain = views::program_domains(&program.settings)
         .into_iter()
         .find(|domain| domains::host_matches(&host, domain))?;
     let name = program.kind.cookie_name();
+    // First click keeps another key's cookie; the same key's cookie is renewed from the server,
+    // which is what gives it its full lifetime in Safari.
     if program.settings.attribution == Attribution::First
         && header_text("cookie").is_some_and(|cookies| {
             cookies.split(';').any(|pair| {
                 pair.trim()
                     .split_once('=')
-                    .is_some_and(|(n, v)| n == name && !v.is_empty())
+                    .is_some_and(|(n, v)| n == name && !v.is_empty() && v != key)
             })
         })
     {
         return None;
     }
-    let secure = if state.config.trust_proxy {
-        header_text("x-forwarded-proto").is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
-    } else {
-        state
-            .config
-            .public_base_url
-            .as_deref()
-            .is_some_and(|url| url.starts_with("https://"))
-    };
+    let secure = state
+        .config
+        .trust_proxy
+        .then(|| forwarded::is_https(headers))
+        .flatten()
+        .unwrap_or_else(|| {
+            state
+                .config
+                .public_base_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://"))
+        });
     let domain_attribute = if is_ip_or_localhost(&domain) {
         String::new()
     } else {
