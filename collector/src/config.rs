@@ -11,7 +11,7 @@ pub struct Config {
     #[arg(long, env = "COLLECTOR_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// Database URL; the scheme picks the backend (`sqlite:` today).
+    /// Database URL; the scheme picks the backend (`sqlite:` or `postgres:`).
     #[arg(
         long,
         env = "COLLECTOR_DATABASE_URL",
@@ -19,8 +19,9 @@ pub struct Config {
     )]
     pub database_url: String,
 
-    /// Public base URL of this collector (e.g. `https://t.shop.com`), used in generated links.
-    #[arg(long, env = "COLLECTOR_PUBLIC_BASE_URL")]
+    /// Public base URL of this collector (e.g. `https://t.shop.com`), used in generated links
+    /// (short links, pagination) and for `Secure` cookies.
+    #[arg(long, env = "COLLECTOR_PUBLIC_BASE_URL", value_parser = parse_public_base_url)]
     pub public_base_url: Option<String>,
 
     /// Log filter in `tracing_subscriber::EnvFilter` syntax.
@@ -36,8 +37,9 @@ pub struct Config {
     #[arg(long, env = "COLLECTOR_ALLOW_HTTP_ORIGINS", default_value_t = false)]
     pub allow_http_origins: bool,
 
-    /// Trust the left-most `X-Forwarded-For` / `X-Forwarded-Proto` / `X-Forwarded-Host` values
-    /// (only when the collector sits behind a reverse proxy you control).
+    /// Trust the `X-Forwarded-For` / `X-Forwarded-Proto` / `X-Forwarded-Host` entries written by
+    /// the one reverse proxy in front of the collector (the right-most entry of each; anything the
+    /// client sent before it is ignored). Only when that proxy is yours.
     #[arg(long, env = "COLLECTOR_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
@@ -102,6 +104,19 @@ pub struct Config {
     pub webhook_disable_after: u32,
 }
 
+/// Checks `--public-base-url`: an absolute `http(s)` URL with a host and nothing after the path;
+/// returned without its trailing `/`.
+fn parse_public_base_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not an absolute URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err("must start with http:// or https:// and name a host".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err("must not carry a query, a fragment or credentials".to_owned());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
 impl Config {
     /// A configuration for tests: an ephemeral port on 127.0.0.1, the given database, http origins
     /// allowed and rate limits high enough never to trigger by accident; webhooks may target
@@ -132,5 +147,36 @@ impl Config {
     /// The per-request timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn public_base_url_is_checked() {
+        assert_eq!(
+            parse_public_base_url("https://t.shop.test/").as_deref(),
+            Ok("https://t.shop.test")
+        );
+        assert_eq!(
+            parse_public_base_url("http://127.0.0.1:8090/collector/").as_deref(),
+            Ok("http://127.0.0.1:8090/collector")
+        );
+        for bad in [
+            "t.shop.test",
+            "ftp://t.shop.test",
+            "https://t.shop.test/?a=1",
+            "https://u:p@t.shop.test",
+            "",
+        ] {
+            assert!(parse_public_base_url(bad).is_err(), "{bad}");
+        }
+        let error = Config::try_parse_from(["collector", "--public-base-url", "t.shop.test"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--public-base-url"), "{error}");
     }
 }

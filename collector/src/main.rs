@@ -1,5 +1,6 @@
 //! The `collector` binary.
 
+use anyhow::Context;
 use clap::Parser;
 use collector::cli::{Cli, Command};
 use tracing_subscriber::EnvFilter;
@@ -7,10 +8,10 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let filter = EnvFilter::try_new(&cli.config.log_filter)
+        .with_context(|| format!("invalid --log-filter {:?}", cli.config.log_filter))?;
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&cli.config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
@@ -27,7 +28,13 @@ async fn serve(config: collector::Config) -> anyhow::Result<()> {
     let running = collector::start(config).await?;
     println!("listening on {}", running.base_url());
     shutdown_signal().await;
-    tracing::info!("shutting down");
+    tracing::info!("shutting down (a second signal stops at once)");
+    // The handlers above replaced the default ones, so a second signal must end the process here.
+    tokio::spawn(async {
+        shutdown_signal().await;
+        eprintln!("second signal: stopping without finishing the shutdown");
+        std::process::exit(130);
+    });
     running.shutdown().await
 }
 

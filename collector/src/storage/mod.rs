@@ -11,6 +11,7 @@
 pub mod affiliate;
 mod affiliate_sql;
 mod key_locks;
+mod migration_policy;
 pub mod postgres;
 mod shared_sql;
 pub mod sqlite;
@@ -314,7 +315,73 @@ pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Storage>> {
         ))
     } else {
         anyhow::bail!(
-            "unsupported database URL scheme in {database_url:?} (expected sqlite: or postgres:)"
+            "unsupported database URL scheme in {:?} (expected sqlite: or postgres:)",
+            redacted(database_url)
         )
+    }
+}
+
+/// A database URL fit for messages and logs: a password, in the user part or as a `password`
+/// query parameter, is replaced by `***`.
+pub fn redacted(database_url: &str) -> String {
+    let parsed = url::Url::parse(database_url).ok();
+    let Some(mut url) = parsed.filter(|url| url.has_host() || !database_url.contains('@')) else {
+        // Unparseable, or the `@` is not where a URL keeps credentials: keep only what follows
+        // the last `@`.
+        return match database_url.rsplit_once('@') {
+            Some((_, rest)) => format!("***@{rest}"),
+            None => database_url.to_owned(),
+        };
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
+    }
+    if url.query_pairs().any(|(name, _)| name == "password") {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if name == "password" {
+                    "***".into()
+                } else {
+                    value
+                };
+                (name.into_owned(), value.into_owned())
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    /// Passwords never reach a message; everything else stays readable.
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(
+            redacted("postgres://collector:s3cret@db.internal:5432/collector"),
+            "postgres://collector:***@db.internal:5432/collector"
+        );
+        assert_eq!(
+            redacted("postgres://db/collector?user=c&password=s3cret&sslmode=require"),
+            "postgres://db/collector?user=c&password=***&sslmode=require"
+        );
+        assert_eq!(redacted("sqlite://./data/c.db"), "sqlite://./data/c.db");
+        assert!(!redacted("pg:/:s3cret@@host").contains("s3cret"));
+    }
+
+    /// Startup errors name the database without its password.
+    #[tokio::test]
+    async fn open_errors_hide_the_password() {
+        for url in [
+            "postgres://collector:s3cret@127.0.0.1:99999/collector",
+            "mysql://collector:s3cret@127.0.0.1/collector",
+        ] {
+            let error = format!("{:#}", super::open(url).await.err().unwrap());
+            assert!(!error.contains("s3cret"), "{error}");
+            assert!(error.contains("***"), "{error}");
+        }
     }
 }

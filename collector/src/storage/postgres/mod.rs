@@ -32,8 +32,11 @@ use crate::model::{
 use crate::pagination::PageRequest;
 use crate::program::{Program, ProgramKind, ProgramSettings};
 
-/// Migrations embedded at compile time.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+/// Migrations embedded at compile time (policy in [`crate::storage::migration_policy`]).
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate::Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("migrations/postgres")
+};
 
 /// The session-level advisory lock held while migrating (any constant shared by all instances).
 const MIGRATION_LOCK: i64 = 0x636f_6c6c_6563_746f; // "collecto"
@@ -72,7 +75,7 @@ impl PostgresStorage {
     /// Connects to the database at `url` and runs the migrations under an advisory lock.
     pub async fn open(url: &str) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)
-            .with_context(|| format!("invalid PostgreSQL URL {url:?}"))?
+            .with_context(|| format!("invalid PostgreSQL URL {:?}", super::redacted(url)))?
             .application_name("collector");
         let pool = PgPoolOptions::new()
             .max_connections(max_connections()?)
@@ -80,7 +83,12 @@ impl PostgresStorage {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await
-            .with_context(|| format!("cannot connect to PostgreSQL database {url:?}"))?;
+            .with_context(|| {
+                format!(
+                    "cannot connect to PostgreSQL database {:?}",
+                    super::redacted(url)
+                )
+            })?;
         migrate(&pool).await?;
         let storage = Self { pool };
         storage.ensure_salt().await?;
@@ -140,6 +148,31 @@ impl PostgresStorage {
     }
 }
 
+/// Records the current checksum for migrations applied with their first text (see
+/// [`crate::storage::migration_policy`]).
+async fn update_edited_checksums(conn: &mut sqlx::PgConnection) -> sqlx::Result<()> {
+    let migrated: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await?;
+    if !migrated {
+        return Ok(());
+    }
+    let edited = crate::storage::migration_policy::POSTGRES_EDITED;
+    for (version, earlier, current) in
+        crate::storage::migration_policy::checksum_updates(&MIGRATOR, edited)
+    {
+        sqlx::query(
+            "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2 AND checksum = $3",
+        )
+        .bind(current)
+        .bind(version)
+        .bind(earlier)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Runs the migrations on one connection holding a session advisory lock, so instances that
 /// start together migrate one after the other (the later ones find nothing left to do).
 async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
@@ -149,7 +182,13 @@ async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
         .execute(&mut *conn)
         .await
         .context("taking the migration lock")?;
-    let outcome = MIGRATOR.run(&mut *conn).await;
+    let outcome = match update_edited_checksums(&mut conn).await {
+        Ok(()) => MIGRATOR
+            .run(&mut *conn)
+            .await
+            .context("running PostgreSQL migrations"),
+        Err(error) => Err(error).context("updating the checksums of edited migrations"),
+    };
     let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(MIGRATION_LOCK)
         .execute(&mut *conn)
@@ -158,7 +197,7 @@ async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
         // Never hand a connection that may still hold the lock back to the pool.
         let _ = conn.detach().close().await;
     }
-    outcome.context("running PostgreSQL migrations")?;
+    outcome?;
     unlocked.context("releasing the migration lock")?;
     Ok(())
 }

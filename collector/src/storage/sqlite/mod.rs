@@ -33,8 +33,11 @@ use crate::model::{
 use crate::pagination::PageRequest;
 use crate::program::{Program, ProgramKind, ProgramSettings};
 
-/// Migrations embedded at compile time.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+/// Migrations embedded at compile time (policy in [`crate::storage::migration_policy`]).
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate::Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("migrations/sqlite")
+};
 
 /// SQLite-backed storage.
 #[derive(Debug, Clone)]
@@ -78,6 +81,9 @@ impl SqliteStorage {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open SQLite database {url:?}"))?;
+        update_edited_checksums(&pool)
+            .await
+            .context("updating the checksums of edited migrations")?;
         MIGRATOR
             .run(&pool)
             .await
@@ -136,6 +142,31 @@ impl SqliteStorage {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Records the current checksum for migrations applied with their first text (see
+/// [`crate::storage::migration_policy`]).
+async fn update_edited_checksums(pool: &SqlitePool) -> sqlx::Result<()> {
+    let migrated: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if migrated.is_none() {
+        return Ok(());
+    }
+    let edited = crate::storage::migration_policy::SQLITE_EDITED;
+    for (version, earlier, current) in
+        crate::storage::migration_policy::checksum_updates(&MIGRATOR, edited)
+    {
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = ? WHERE version = ? AND checksum = ?")
+            .bind(current)
+            .bind(version)
+            .bind(earlier)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
 }
 
 crate::storage::shared_sql::storage_impl::storage_impl!(SqliteStorage, {

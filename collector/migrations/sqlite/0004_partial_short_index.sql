@@ -1,0 +1,5 @@
+-- Databases migrated with the first text of 0003 have a full index on every visit; rebuild it
+-- partial (format = 'short'), as 0003 creates it now, so the tracker's visits never write to it.
+DROP INDEX IF EXISTS visits_short;
+CREATE INDEX visits_short ON visits (program_id, referral_key, ip_hash, created_at)
+    WHERE format = 'short';
