@@ -385,6 +385,24 @@ async fn browser_sign_ups_carry_the_partner_until_the_backend_confirms_them(back
     assert_eq!(bob.body["data"]["partner"]["key"], "john");
     let eve = app.api(Method::GET, "/v1/customers/eve", None).await;
     assert_eq!(eve.body["data"]["partner"], Value::Null);
+    // A browser sale that creates its customer attributes it the same way.
+    for (key, referral) in [("dan", "john-blog"), ("fay", "ghost")] {
+        let sale = app
+            .beacon(
+                "/pub/transactions",
+                json!({"program": app.pid(), "visitor": visitor(), "referral": referral,
+                       "transaction": {"key": format!("{key}-1"), "amount": 5,
+                                       "customer": {"key": key}},
+                       "options": {"create_customer": true}}),
+            )
+            .await;
+        assert_eq!(sale.status, StatusCode::NO_CONTENT, "{:?}", sale.body);
+    }
+    let dan = app.api(Method::GET, "/v1/customers/dan", None).await;
+    assert_eq!(dan.body["data"]["partner"]["key"], "john", "{:?}", dan.body);
+    assert_eq!(dan.body["data"]["referral_link_key"], "john-blog");
+    let fay = app.api(Method::GET, "/v1/customers/fay", None).await;
+    assert_eq!(fay.body["data"]["partner"], Value::Null, "{:?}", fay.body);
     // The backend confirms bob: the attribution stays.
     let confirmed = post(&app, "/v1/customers", json!({"key": "bob", "name": "Bob"})).await;
     assert_eq!(confirmed["referral_link_key"], "john-blog");

@@ -7,10 +7,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::public::{self, ClientIp};
+use crate::affiliate::model::PartnerLookup;
 use crate::error::{AppError, Validator};
 use crate::extract::{JsonBody, decode};
 use crate::model::{CustomerLookup, NewCustomer, NewTransaction, Source};
 use crate::money;
+use crate::program::ProgramKind;
 use crate::state::AppState;
 use crate::validation::{check_email, check_key, check_text, check_visitor, is_valid_unit};
 
@@ -112,7 +114,17 @@ pub async fn record(
         .then(|| NewCustomer {
             email: transaction.customer.email.clone(),
             name: transaction.customer.name.clone(),
-            referrer: beacon.referral.clone().map(CustomerLookup::Key),
+            // As for browser sign-ups: the cookie names a customer or a partner's link.
+            referrer: beacon
+                .referral
+                .clone()
+                .filter(|_| program.kind == ProgramKind::ReferAFriend)
+                .map(CustomerLookup::Key),
+            partner: beacon
+                .referral
+                .clone()
+                .filter(|_| program.kind == ProgramKind::Affiliate)
+                .map(PartnerLookup::Key),
             ..NewCustomer::default()
         });
     state
