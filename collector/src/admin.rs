@@ -122,13 +122,31 @@ pub async fn create_program(
     storage: &dyn Storage,
     spec: ProgramSpec,
 ) -> Result<CreatedProgram, AppError> {
+    create_program_with_id(storage, spec, None).await
+}
+
+/// Creates a program with the given public id (one already in a site's snippet), or a random
+/// one; and its first API key.
+pub async fn create_program_with_id(
+    storage: &dyn Storage,
+    spec: ProgramSpec,
+    given_id: Option<&str>,
+) -> Result<CreatedProgram, AppError> {
     let kind = spec.kind;
     let settings = spec.into_settings();
     settings::validate(&settings)?;
+    if let Some(id) = given_id
+        && !ids::is_program_public_id(id)
+    {
+        return Err(AppError::invalid(
+            "public_id",
+            "The program id must be 1-64 letters, digits, _ or -.",
+        ));
+    }
     let api_key = ids::api_key();
-    // Retry on the (unlikely) public-id collision.
+    // Retry on the (unlikely) collision of a random id.
     for _ in 0..5 {
-        let public_id = ids::program_public_id();
+        let public_id = given_id.map_or_else(ids::program_public_id, str::to_owned);
         match storage
             .create_program(
                 &public_id,
@@ -146,7 +164,13 @@ pub async fn create_program(
                     program,
                 });
             }
-            Err(crate::storage::StorageError::Conflict { .. }) => continue,
+            Err(crate::storage::StorageError::Conflict { .. }) if given_id.is_none() => continue,
+            Err(crate::storage::StorageError::Conflict { .. }) => {
+                return Err(AppError::conflict(
+                    "public_id",
+                    "Another program already uses this id.",
+                ));
+            }
             Err(error) => return Err(error.into()),
         }
     }

@@ -110,6 +110,10 @@ pub struct ProgramCreate {
     /// Reward rules as JSON (see docs/api.md), e.g. `{"referrer":{"type":"percent","value":10}}`.
     #[arg(long)]
     pub rewards: Option<String>,
+    /// Keep this public program id (the one in an existing snippet, e.g. when moving from
+    /// Partnero): 1-64 letters, digits, `_` or `-`. Default: a new random 8-character id.
+    #[arg(long)]
+    pub public_id: Option<String>,
 }
 
 fn parse_kind(text: &str) -> Result<ProgramKind, String> {
@@ -171,7 +175,10 @@ pub async fn run_admin(config: &Config, command: Command) -> anyhow::Result<Stri
     let output = match command {
         Command::Serve => unreachable_serve()?,
         Command::Program(ProgramCommand::Create(options)) => {
-            let created = admin::create_program(storage.as_ref(), options.into_spec()?).await?;
+            let public_id = options.public_id.clone();
+            let spec = options.into_spec()?;
+            let created =
+                admin::create_program_with_id(storage.as_ref(), spec, public_id.as_deref()).await?;
             format!(
                 "program id: {}\napi key:    {}\n(the API key is shown only once)",
                 created.public_id, created.api_key
@@ -192,4 +199,59 @@ pub async fn run_admin(config: &Config, command: Command) -> anyhow::Result<Stri
 
 fn unreachable_serve() -> anyhow::Result<String> {
     anyhow::bail!("`serve` is not an administrative command")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    async fn admin(db: &str, args: &[&str]) -> anyhow::Result<String> {
+        let argv = ["collector", "--database-url", db]
+            .into_iter()
+            .chain(args.iter().copied());
+        let cli = Cli::parse_from(argv);
+        run_admin(&cli.config, cli.command.expect("a command")).await
+    }
+
+    /// `program create --public-id` keeps a snippet's id; a taken or malformed id is refused.
+    #[tokio::test]
+    async fn program_create_keeps_a_given_public_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}", dir.path().join("c.db").display());
+        let create = |id: &'static str| {
+            let db = db.clone();
+            async move {
+                let args = [
+                    "program",
+                    "create",
+                    "--type",
+                    "affiliate",
+                    "--name",
+                    "Shop",
+                    "--website",
+                    "https://shop.test",
+                    "--public-id",
+                    id,
+                ];
+                admin(&db, &args).await
+            }
+        };
+        let output = create("Pn_3xY-42").await.unwrap();
+        assert!(output.starts_with("program id: Pn_3xY-42\n"), "{output}");
+        let taken = create("Pn_3xY-42").await.unwrap_err();
+        assert!(
+            format!("{taken:#}").contains("already uses this id"),
+            "{taken:#}"
+        );
+        let malformed = create("not/an id").await.unwrap_err();
+        assert!(
+            format!("{malformed:#}").contains("program id must be"),
+            "{malformed:#}"
+        );
+        let storage = crate::storage::open(&db).await.unwrap();
+        let program = storage.program_by_public_id("Pn_3xY-42").await.unwrap();
+        assert_eq!(program.unwrap().kind, ProgramKind::Affiliate);
+        storage.close().await;
+    }
 }

@@ -14,6 +14,15 @@ pub fn program_public_id() -> String {
     random_from(UPPER_ALNUM, 8)
 }
 
+/// Whether `text` can be a program's public id: 1–64 letters, digits, `_` or `-` (what the
+/// tracker accepts), so a site moving from another service keeps the id in its snippet.
+pub fn is_program_public_id(text: &str) -> bool {
+    (1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// A generated customer key (`cus_` + 12 characters).
 pub fn customer_key() -> String {
     format!("cus_{}", random_from(LOWER_ALNUM, 12))

@@ -950,3 +950,31 @@ async fn long_landing_urls_are_stored_cut_short(backend: Backend) {
         .await;
     assert!((2000..=2048).contains(&lengths), "{lengths}");
 }
+
+backend_test!(a_program_may_keep_the_id_of_its_snippet);
+async fn a_program_may_keep_the_id_of_its_snippet(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let spec = collector::admin::ProgramSpec::new(
+        collector::program::ProgramKind::ReferAFriend,
+        "Moved",
+        "https://moved.test",
+    );
+    let id = "Mv_0123456789-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX";
+    assert_eq!(id.len(), 64);
+    collector::admin::create_program_with_id(&*app.storage, spec, Some(id))
+        .await
+        .unwrap();
+    let answer = app
+        .send(
+            Request::get(format!("/pub/programs/{id}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    let too_long = format!("/pub/programs/{id}x");
+    let answer = app
+        .send(Request::get(too_long).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}

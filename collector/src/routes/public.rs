@@ -30,10 +30,7 @@ impl FromRequestParts<AppState> for ClientIp {
 
 /// Loads a program by public id; 404 for unknown or malformed ids.
 pub async fn program(state: &AppState, public_id: &str) -> Result<Program, AppError> {
-    let well_formed = !public_id.is_empty()
-        && public_id.len() <= 32
-        && public_id.bytes().all(|b| b.is_ascii_alphanumeric());
-    if !well_formed {
+    if !crate::ids::is_program_public_id(public_id) {
         return Err(AppError::not_found("Program").with_field("program", "Unknown program."));
     }
     state
