@@ -908,6 +908,65 @@ async fn a_program_has_at_most_20_webhooks_also_under_concurrency(backend: Backe
         }
     }
     assert_eq!((created, refused), (20, 10));
-    let listed = app.api(Method::GET, "/v1/webhooks", None).await;
+    let listed = app.api(Method::GET, "/v1/webhooks?limit=50", None).await;
     assert_eq!(listed.body["data"].as_array().unwrap().len(), 20);
+    assert_eq!(listed.body["meta"]["total"], 20);
+}
+
+backend_test!(rewards_are_approved_when_they_enter_the_balance);
+async fn rewards_are_approved_when_they_enter_the_balance(backend: Backend) {
+    for manual in [false, true] {
+        let rewards = serde_json::from_value(
+            json!({"referrer": {"type": "fixed", "value": 4}, "manual": manual}),
+        )
+        .unwrap();
+        let app = TestApp::with_rewards(backend, rewards).await;
+        let (key, _) = register(
+            &app,
+            "https://hooks.example.com/in",
+            &["reward.created", "reward.approved"],
+        )
+        .await;
+        app.customer("alice", None).await;
+        app.customer("bob", Some("alice")).await;
+        assert_eq!(
+            app.sale("bob", "s1", json!(10)).await.status,
+            StatusCode::CREATED
+        );
+        let granted = deliveries(&app, &key).await;
+        let events = |list: &[Value]| -> Vec<String> {
+            let mut names: Vec<String> = list
+                .iter()
+                .map(|d| d["event"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        if manual {
+            // Pending until the backend credits it.
+            assert_eq!(events(&granted), ["reward.created"]);
+            let credit = app
+                .api(
+                    Method::POST,
+                    "/v1/customers/alice/rewards/credit",
+                    Some(json!({})),
+                )
+                .await;
+            assert_eq!(credit.status, StatusCode::OK, "{:?}", credit.body);
+        }
+        let all = deliveries(&app, &key).await;
+        assert_eq!(
+            events(&all),
+            ["reward.approved", "reward.created"],
+            "manual: {manual}"
+        );
+        let approved = all
+            .iter()
+            .find(|d| d["event"] == "reward.approved")
+            .unwrap();
+        let payload = &approved["payload"];
+        assert_eq!(payload["data"]["status"], "credited", "{approved}");
+        assert_eq!(payload["data"]["customer"]["key"], "alice");
+        app.shutdown().await;
+    }
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{absolute_url, created, deleted, ok, only_params, page_param};
+use super::{absolute_url, created, deleted, ok, only_params, page_json, page_param};
 use crate::clock;
 use crate::error::{AppError, Validator};
 use crate::extract::{ApiProgram, JsonBody, Params, decode};
@@ -179,17 +179,34 @@ pub async fn create(
     Ok(created(webhook_view(&webhook)))
 }
 
-/// `GET /v1/webhooks`: every webhook of the program.
+/// `GET /v1/webhooks`: the program's webhooks, oldest first (`limit`, `page`; a program has at
+/// most [`MAX_WEBHOOKS`], so the page is cut from all of them).
 pub async fn list(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     Params(params): Params,
 ) -> Result<Response, AppError> {
-    only_params(&params, &[])?;
+    only_params(&params, &["limit", "page"])?;
+    let page = page_param(&params)?;
     let webhooks = state.storage.webhooks(program.id).await?;
-    Ok(ok(Value::Array(
-        webhooks.iter().map(webhook_view).collect(),
-    )))
+    let total = webhooks.len() as i64;
+    let items = webhooks
+        .iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(page.limit as usize)
+        .map(webhook_view)
+        .collect();
+    Ok(page_json(
+        &state,
+        &headers,
+        uri.path(),
+        &params,
+        items,
+        total,
+        page,
+    ))
 }
 
 /// `GET /v1/webhooks/{key}`.

@@ -23,6 +23,9 @@ pub enum EventType {
     TransactionDeleted,
     /// A reward (or, in affiliate programs, a commission) was granted.
     RewardCreated,
+    /// A customer's reward entered the balance: when it was granted, or, in manual mode, when
+    /// `POST /v1/customers/{key}/rewards/credit` credited it.
+    RewardApproved,
     /// A partner's commission was marked paid (affiliate programs).
     RewardPaid,
     /// Affiliate programs only.
@@ -41,7 +44,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every event, in documentation order.
-    pub const ALL: [EventType; 14] = [
+    pub const ALL: [EventType; 15] = [
         EventType::CustomerCreated,
         EventType::CustomerUpdated,
         EventType::CustomerDeleted,
@@ -49,6 +52,7 @@ impl EventType {
         EventType::TransactionUpdated,
         EventType::TransactionDeleted,
         EventType::RewardCreated,
+        EventType::RewardApproved,
         EventType::RewardPaid,
         EventType::PartnerCreated,
         EventType::PartnerUpdated,
@@ -68,6 +72,7 @@ impl EventType {
             EventType::TransactionUpdated => "transaction.updated",
             EventType::TransactionDeleted => "transaction.deleted",
             EventType::RewardCreated => "reward.created",
+            EventType::RewardApproved => "reward.approved",
             EventType::RewardPaid => "reward.paid",
             EventType::PartnerCreated => "partner.created",
             EventType::PartnerUpdated => "partner.updated",

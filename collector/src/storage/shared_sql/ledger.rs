@@ -57,9 +57,9 @@ macro_rules! ledger_sql {
                 )
                 .await?;
             }
-            if let Some(outbox) = Outbox::open(conn, program_id, EventType::RewardCreated).await? {
-                let reward = customers::reward_by_id(conn, reward_id).await?;
-                outbox.write(conn, &views::reward(&reward)).await?;
+            reward_event(conn, program_id, EventType::RewardCreated, reward_id).await?;
+            if !manual {
+                reward_event(conn, program_id, EventType::RewardApproved, reward_id).await?;
             }
             tracing::debug!(reward = %crate::rewards::describe(draft), "reward recorded");
             Ok(reward_id)
@@ -139,6 +139,21 @@ macro_rules! ledger_sql {
                 )
                 .await?;
                 set_status(conn, reward_id, "credited").await?;
+                reward_event(conn, program_id, EventType::RewardApproved, reward_id).await?;
+            }
+            Ok(())
+        }
+
+        /// Queues `event` with the reward as it is now, for the webhooks subscribed to it.
+        async fn reward_event(
+            conn: &mut $conn,
+            program_id: i64,
+            event: EventType,
+            reward_id: i64,
+        ) -> StorageResult<()> {
+            if let Some(outbox) = Outbox::open(conn, program_id, event).await? {
+                let reward = customers::reward_by_id(conn, reward_id).await?;
+                outbox.write(conn, &views::reward(&reward)).await?;
             }
             Ok(())
         }
