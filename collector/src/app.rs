@@ -7,7 +7,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -17,6 +17,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::error::AppError;
 use crate::extract::body_too_large;
+use crate::routes::key_in_body::collection;
 use crate::routes::{
     assets, browser_signups, browser_transactions, coupons, customer_resources, customers, health,
     meta, openapi, partners, public, referral_form, referral_links, settings, short_links,
@@ -26,6 +27,31 @@ use crate::state::AppState;
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+// Item routes that collections also reach with the item named in the body (`key_in_body`).
+fn partner_link() -> MethodRouter<AppState> {
+    get(referral_links::partner::show)
+        .put(referral_links::partner::update)
+        .delete(referral_links::partner::delete)
+}
+
+fn customer_link() -> MethodRouter<AppState> {
+    get(referral_links::customer::show)
+        .put(referral_links::customer::update)
+        .delete(referral_links::customer::delete)
+}
+
+fn coupon() -> MethodRouter<AppState> {
+    get(coupons::show)
+        .put(coupons::update)
+        .delete(coupons::delete)
+}
+
+fn webhook() -> MethodRouter<AppState> {
+    get(webhooks::show)
+        .put(webhooks::update)
+        .delete(webhooks::delete)
+}
 
 /// Builds the application router.
 pub fn app(state: AppState) -> Router {
@@ -125,7 +151,12 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/v1/partner_referral_links",
-            get(referral_links::partner::list).post(referral_links::partner::create),
+            collection(
+                "/v1/partner_referral_links",
+                "id",
+                get(referral_links::partner::list).post(referral_links::partner::create),
+                partner_link(),
+            ),
         )
         .route(
             "/v1/partner_referral_links:search",
@@ -135,40 +166,41 @@ pub fn app(state: AppState) -> Router {
             "/v1/partner_referral_links:domains",
             get(referral_links::domains),
         )
-        .route(
-            "/v1/partner_referral_links/{id}",
-            get(referral_links::partner::show)
-                .put(referral_links::partner::update)
-                .delete(referral_links::partner::delete),
-        )
+        .route("/v1/partner_referral_links/{id}", partner_link())
         .route(
             "/v1/customer_referral_links",
-            get(referral_links::customer::list).post(referral_links::customer::create),
+            collection(
+                "/v1/customer_referral_links",
+                "id",
+                get(referral_links::customer::list).post(referral_links::customer::create),
+                customer_link(),
+            ),
         )
         .route(
             "/v1/customer_referral_links:search",
             get(referral_links::customer::search),
         )
+        .route("/v1/customer_referral_links/{id}", customer_link())
         .route(
-            "/v1/customer_referral_links/{id}",
-            get(referral_links::customer::show)
-                .put(referral_links::customer::update)
-                .delete(referral_links::customer::delete),
+            "/v1/coupons",
+            collection(
+                "/v1/coupons",
+                "code",
+                get(coupons::list).post(coupons::create),
+                coupon(),
+            ),
         )
-        .route("/v1/coupons", get(coupons::list).post(coupons::create))
+        .route("/v1/coupons/{code}", coupon())
         .route(
-            "/v1/coupons/{code}",
-            get(coupons::show)
-                .put(coupons::update)
-                .delete(coupons::delete),
+            "/v1/webhooks",
+            collection(
+                "/v1/webhooks",
+                "key",
+                get(webhooks::list).post(webhooks::create),
+                webhook(),
+            ),
         )
-        .route("/v1/webhooks", get(webhooks::list).post(webhooks::create))
-        .route(
-            "/v1/webhooks/{key}",
-            get(webhooks::show)
-                .put(webhooks::update)
-                .delete(webhooks::delete),
-        )
+        .route("/v1/webhooks/{key}", webhook())
         .route("/v1/webhooks/{key}/deliveries", get(webhooks::deliveries))
         .route(
             "/v1/webhooks/{key}/deliveries/{id}/replay",

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{find_customer, ok, only_params, page_json, page_param};
+use super::{drop_repeated_path_key, find_customer, ok, only_params, page_json, page_param};
 use crate::error::{AppError, Validator};
 use crate::extract::{ApiProgram, JsonBody, Params, decode};
 use crate::model::{CustomerFilter, CustomerLookup, TransactionFilter};
@@ -52,8 +52,9 @@ pub async fn credit(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
     Path(key): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(mut body): JsonBody,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut body, &key);
     let request: CreditRequest = decode(Value::Object(body))?;
     let mut v = Validator::default();
     let amount = v.check("amount", money::parse_amount(&request.amount));
@@ -95,8 +96,9 @@ pub async fn credit_rewards(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
     Path(key): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(mut body): JsonBody,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut body, &key);
     let request: CreditRewardsRequest = decode(Value::Object(body))?;
     if request.ids.as_ref().is_some_and(Vec::is_empty) {
         return Err(AppError::invalid(
@@ -119,8 +121,9 @@ pub async fn referrals(
     Path(key): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
-    Params(params): Params,
+    Params(mut params): Params,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut params, &key);
     only_params(&params, &["limit", "page"])?;
     let page = page_param(&params)?;
     let customer = find_customer(&state, &program, &CustomerLookup::Key(key)).await?;
@@ -151,8 +154,9 @@ pub async fn transactions(
     Path(key): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
-    Params(params): Params,
+    Params(mut params): Params,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut params, &key);
     only_params(&params, &["limit", "page", "archived"])?;
     let page = page_param(&params)?;
     let include_archived = super::bool_param(&params, "archived")?.unwrap_or(false);

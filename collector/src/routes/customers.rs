@@ -288,7 +288,7 @@ async fn apply_update(
             },
         )
         .await?;
-    Ok(ok(views::customer(&program.settings, &updated)))
+    Ok(ok(customer_object(state, program, &updated).await?))
 }
 
 /// `PUT /v1/customers/{key}` (wrapped `{"update": {...}}` or flat).
@@ -381,7 +381,7 @@ pub async fn list(
         let lookup = key_from_body(&mut params)?;
         only_params(&params, &[])?;
         let customer = find_customer(&state, &program, &lookup).await?;
-        return Ok(ok(views::customer(&program.settings, &customer)));
+        return Ok(ok(customer_object(&state, &program, &customer).await?));
     }
     only_params(&params, &["limit", "page", "refer_status"])?;
     let refer_status = match string_param(&params, "refer_status")?.as_deref() {

@@ -7,6 +7,7 @@ pub mod coupons;
 pub mod customer_resources;
 pub mod customers;
 pub mod health;
+pub mod key_in_body;
 pub mod meta;
 pub mod openapi;
 pub mod partners;
@@ -107,6 +108,17 @@ pub(crate) fn absolute_url(state: &AppState, headers: &HeaderMap, path: &str) ->
         }
     };
     format!("{base}{path}")
+}
+
+/// Accepts the resource's own key repeated in the body or query (clients send it both in the path
+/// and in the body): a `key` or `id` equal to the path's is dropped; any other stays and is
+/// refused by the handler's parameter check.
+pub(crate) fn drop_repeated_path_key(params: &mut Map<String, Value>, path_key: &str) {
+    for name in ["key", "id"] {
+        if params.get(name).and_then(Value::as_str) == Some(path_key) {
+            params.remove(name);
+        }
+    }
 }
 
 /// Rejects parameters other than the allowed ones (422 naming the first unknown one).

@@ -167,6 +167,16 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
         "List partner referral links",
     ),
     (
+        "PUT",
+        "/v1/partner_referral_links",
+        "Change a partner referral link named by id in the body",
+    ),
+    (
+        "DELETE",
+        "/v1/partner_referral_links",
+        "Delete a partner referral link named by id in the body",
+    ),
+    (
         "GET",
         "/v1/partner_referral_links:search",
         "Search partner referral links (query)",
@@ -202,6 +212,16 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
         "List added customer referral links",
     ),
     (
+        "PUT",
+        "/v1/customer_referral_links",
+        "Change a customer referral link named by id in the body",
+    ),
+    (
+        "DELETE",
+        "/v1/customer_referral_links",
+        "Delete a customer referral link named by id in the body",
+    ),
+    (
         "GET",
         "/v1/customer_referral_links:search",
         "Search customer referral links (query)",
@@ -222,7 +242,17 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
         "Delete a customer referral link",
     ),
     ("POST", "/v1/coupons", "Create a coupon tied to a partner"),
-    ("GET", "/v1/coupons", "List coupons"),
+    ("GET", "/v1/coupons", "List coupons (with code: one coupon)"),
+    (
+        "PUT",
+        "/v1/coupons",
+        "Change a coupon named by code in the body",
+    ),
+    (
+        "DELETE",
+        "/v1/coupons",
+        "Delete a coupon named by code in the body",
+    ),
     ("GET", "/v1/coupons/{code}", "Get a coupon"),
     ("PUT", "/v1/coupons/{code}", "Change a coupon"),
     ("DELETE", "/v1/coupons/{code}", "Delete a coupon"),
@@ -231,7 +261,21 @@ pub const API_ROUTES: &[(&str, &str, &str)] = &[
         "/v1/webhooks",
         "Register a webhook (returns its signing secret)",
     ),
-    ("GET", "/v1/webhooks", "List webhooks"),
+    (
+        "GET",
+        "/v1/webhooks",
+        "List webhooks (with key: one webhook)",
+    ),
+    (
+        "PUT",
+        "/v1/webhooks",
+        "Change a webhook named by key in the body",
+    ),
+    (
+        "DELETE",
+        "/v1/webhooks",
+        "Delete a webhook named by key in the body",
+    ),
     ("GET", "/v1/webhooks/{key}", "Get a webhook"),
     ("PUT", "/v1/webhooks/{key}", "Change or re-enable a webhook"),
     ("DELETE", "/v1/webhooks/{key}", "Delete a webhook"),

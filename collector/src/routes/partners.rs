@@ -8,7 +8,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{
-    created, deleted, key_from_body, ok, only_params, page_json, page_param, prefixed, search_text,
+    created, deleted, drop_repeated_path_key, key_from_body, ok, only_params, page_json,
+    page_param, prefixed, search_text,
 };
 use crate::affiliate::model::{
     LinkFilter, LinkOwner, NewPartner, OwnerKind, Partner, PartnerLookup, PartnerUpdate,
@@ -379,10 +380,11 @@ async fn set_status(
     state: &AppState,
     program: &Program,
     id: &str,
-    body: &Map<String, Value>,
+    mut body: Map<String, Value>,
     status: &str,
 ) -> Result<Response, AppError> {
-    only_params(body, &[])?;
+    drop_repeated_path_key(&mut body, id);
+    only_params(&body, &[])?;
     let partner = find_partner(state, program, id).await?;
     let update = PartnerUpdate {
         status: Some(status.to_owned()),
@@ -402,7 +404,7 @@ pub async fn archive(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
-    set_status(&state, &program, &id, &body, "archived").await
+    set_status(&state, &program, &id, body, "archived").await
 }
 
 /// `POST /v1/partners/{id}/revoke-archive`.
@@ -412,7 +414,7 @@ pub async fn revoke_archive(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
-    set_status(&state, &program, &id, &body, "active").await
+    set_status(&state, &program, &id, body, "active").await
 }
 
 /// `GET /v1/partners/{id}/referral_links`: the partner's links, default first (paginated).
@@ -422,8 +424,9 @@ pub async fn referral_links(
     Path(id): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
-    Params(params): Params,
+    Params(mut params): Params,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut params, &id);
     only_params(&params, &["limit", "page"])?;
     let page = page_param(&params)?;
     let partner = find_partner(&state, &program, &id).await?;
@@ -451,8 +454,9 @@ pub async fn commissions(
     Path(id): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
-    Params(params): Params,
+    Params(mut params): Params,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut params, &id);
     only_params(&params, &["limit", "page"])?;
     let page = page_param(&params)?;
     let partner = find_partner(&state, &program, &id).await?;
@@ -482,8 +486,9 @@ pub async fn pay_commissions(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(mut body): JsonBody,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut body, &id);
     only_params(&body, &[])?;
     let partner = find_partner(&state, &program, &id).await?;
     let paid = state

@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 
 use super::partners::{PartnerBody, affiliate_only};
 use super::{
-    absolute_url, created, deleted, find_customer, ok, only_params, page_json, page_param,
-    prefixed, search_text, string_param,
+    absolute_url, created, deleted, drop_repeated_path_key, find_customer, ok, only_params,
+    page_json, page_param, prefixed, search_text, string_param,
 };
 use crate::affiliate::analytics::{self, DayRange};
 use crate::affiliate::link_urls;
@@ -376,8 +376,10 @@ async fn show(
     headers: &HeaderMap,
     kind: OwnerKind,
     id: &str,
-    params: &Map<String, Value>,
+    mut params: Map<String, Value>,
 ) -> Result<Response, AppError> {
+    drop_repeated_path_key(&mut params, id);
+    let params = &params;
     only_params(params, &["from", "to"])?;
     let range = DayRange::parse(
         string_param(params, "from")?.as_deref(),
@@ -501,7 +503,7 @@ macro_rules! link_routes {
                 Path(id): Path<String>,
                 Params(params): Params,
             ) -> Result<Response, AppError> {
-                super::show(&state, &program, &headers, $kind, &id, &params).await
+                super::show(&state, &program, &headers, $kind, &id, params).await
             }
 
             /// `PUT .../{id}` (wrapped or flat).

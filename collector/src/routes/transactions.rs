@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::customers::check_personal_fields;
 use super::{
-    bool_param, deleted, find_customer, key_from_body, ok, only_params, page_json, page_param,
-    string_param,
+    bool_param, deleted, drop_repeated_path_key, find_customer, key_from_body, ok, only_params,
+    page_json, page_param, prefixed, string_param,
 };
 use crate::error::{AppError, Validator};
 use crate::extract::{ApiProgram, JsonBody, Params, decode};
@@ -355,19 +355,29 @@ pub async fn list(
     )?;
     let page = page_param(&params)?;
     let include_archived = bool_param(&params, "archived")?.unwrap_or(false);
-    let customer_key = match params.get("customer") {
-        Some(Value::Object(customer)) => string_param(customer, "key")?,
+    // `customer` as a key, or an object naming the customer by `key` or `id`.
+    let customer_lookup = match params.get("customer") {
+        Some(Value::Object(customer)) => {
+            let mut customer = customer.clone();
+            let lookup =
+                key_from_body(&mut customer).map_err(|error| prefixed(error, "customer."))?;
+            only_params(&customer, &[]).map_err(|error| prefixed(error, "customer."))?;
+            Some(lookup)
+        }
         _ => match string_param(&params, "customer")? {
-            Some(key) => Some(key),
-            None => string_param(&params, "customer_key")?,
+            Some(key) => Some(CustomerLookup::Key(key)),
+            None => string_param(&params, "customer_key")?.map(CustomerLookup::Key),
         },
     };
-    let customer_row_id = match customer_key {
-        Some(key) => Some(
-            find_customer(&state, &program, &CustomerLookup::Key(key))
-                .await?
-                .row_id,
-        ),
+    let customer_row_id = match customer_lookup {
+        Some(lookup) => {
+            let customer = find_customer(&state, &program, &lookup).await?;
+            // The pagination links name the customer by key.
+            if params.contains_key("customer") {
+                params.insert("customer".into(), Value::String(customer.key.clone()));
+            }
+            Some(customer.row_id)
+        }
         None => None,
     };
     let filter = TransactionFilter {
@@ -423,10 +433,11 @@ async fn set_archived(
     state: &AppState,
     program: &Program,
     key: &str,
-    body: &Map<String, Value>,
+    mut body: Map<String, Value>,
     archived: bool,
 ) -> Result<Response, AppError> {
-    only_params(body, &[])?;
+    drop_repeated_path_key(&mut body, key);
+    only_params(&body, &[])?;
     if check_key(key).is_err() {
         return Err(AppError::not_found("Transaction"));
     }
@@ -434,7 +445,7 @@ async fn set_archived(
         .storage
         .set_transaction_archived(program.id, key, archived)
         .await?;
-    Ok(ok(views::transaction(&record)))
+    Ok(ok(transaction_object(state, program, &record).await?))
 }
 
 /// `POST /v1/transactions/{key}/archive`.
@@ -444,7 +455,7 @@ pub async fn archive(
     Path(key): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
-    set_archived(&state, &program, &key, &body, true).await
+    set_archived(&state, &program, &key, body, true).await
 }
 
 /// `POST /v1/transactions/{key}/revoke-archive`.
@@ -454,5 +465,5 @@ pub async fn revoke_archive(
     Path(key): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
-    set_archived(&state, &program, &key, &body, false).await
+    set_archived(&state, &program, &key, body, false).await
 }

@@ -37,6 +37,16 @@ pub fn body_for(method: &str, path: &str) -> Option<Value> {
         ("POST", "/v1/webhooks") => Some(
             json!({"name": "x", "url": "https://hooks.example.com/x", "events": ["customer.created"]}),
         ),
+        ("PUT", "/v1/partner_referral_links") | ("PUT", "/v1/customer_referral_links") => {
+            Some(json!({"id": "alice", "label": "x"}))
+        }
+        ("DELETE", "/v1/partner_referral_links") | ("DELETE", "/v1/customer_referral_links") => {
+            Some(json!({"id": "alice"}))
+        }
+        ("PUT", "/v1/coupons") => Some(json!({"code": "alice", "discount_value": 2})),
+        ("DELETE", "/v1/coupons") => Some(json!({"code": "alice"})),
+        ("PUT", "/v1/webhooks") => Some(json!({"key": "alice", "name": "x"})),
+        ("DELETE", "/v1/webhooks") => Some(json!({"key": "alice"})),
         _ => None,
     }
 }
