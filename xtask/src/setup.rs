@@ -221,7 +221,12 @@ fn npm_tools(root: &Path) -> Result<String> {
         return Ok("already installed (js/node_modules)".into());
     }
     if version_of("npm").is_none() {
-        bail!("npm is not installed: apt-get install nodejs npm, then rerun setup");
+        println!("[setup]   npm is not installed; installing Node.js and npm");
+        apt_install(&["nodejs", "npm"])
+            .context("install them by hand: apt-get install nodejs npm, then rerun setup")?;
+        if version_of("npm").is_none() {
+            bail!("npm still does not run after installing nodejs and npm");
+        }
     }
     println!("[setup]   npm ci in js/ …");
     let status = Command::new("npm")
