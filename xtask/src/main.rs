@@ -32,7 +32,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install the wasm toolchain, wasm-bindgen-cli, wasm-pack, npm tools and Chromium (idempotent).
+    /// Install rustfmt, clippy, the wasm toolchain, wasm-bindgen-cli, wasm-pack, npm tools and Chromium.
     Setup,
     /// Build the tracker (wasm + loader) into js/dist/ and check its byte budget.
     BuildTracker,

@@ -20,8 +20,9 @@ type Step = fn(&Path) -> Result<String>;
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     let mut missing = Vec::new();
-    let steps: [(&str, Step); 6] = [
+    let steps: [(&str, Step); 7] = [
         ("system libraries (OpenSSL)", system_libraries),
+        ("rustfmt + clippy", rust_components),
         ("wasm32 target", wasm_target),
         ("wasm-bindgen-cli", wasm_bindgen_cli),
         ("wasm-pack", wasm_pack),
@@ -50,6 +51,31 @@ pub fn run(root: &Path) -> Result<()> {
         bail!("setup could not install: {}", missing.join(", "));
     }
     Ok(())
+}
+
+/// `rustfmt` and `clippy`, which `cargo xtask test` runs (rustup's "minimal" profile has neither).
+fn rust_components(_root: &Path) -> Result<String> {
+    let runs = |subcommand: &str| {
+        Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+            .args([subcommand, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if runs("fmt") && runs("clippy") {
+        return Ok("already installed".into());
+    }
+    println!("[setup]   rustup component add rustfmt clippy …");
+    let added = Command::new("rustup")
+        .args(["component", "add", "rustfmt", "clippy"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !added {
+        bail!("`rustup component add rustfmt clippy` failed: install rustfmt and clippy by hand");
+    }
+    if !(runs("fmt") && runs("clippy")) {
+        bail!("rustfmt and clippy were added but `cargo fmt` / `cargo clippy` still do not run");
+    }
+    Ok("installed with rustup".into())
 }
 
 fn wasm_target(_root: &Path) -> Result<String> {
