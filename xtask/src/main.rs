@@ -12,6 +12,7 @@ mod freshness;
 mod setup;
 mod sources;
 mod suite;
+mod system;
 mod test_all;
 mod toolchain;
 mod wasm_tests;

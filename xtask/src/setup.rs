@@ -4,6 +4,7 @@
 //! tool prints one line saying what is missing and how to install it by hand, and setup goes on; the
 //! suites that need the tool then fail with their own message.
 
+use crate::system::{apt_install, copy_into};
 use crate::toolchain::{self, DEBIAN_WASM_LIBDIR, WASM_TARGET, WasmToolchain};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -150,17 +151,29 @@ fn build_debian_wasm_std() -> Result<()> {
         .join(WASM_TARGET)
         .join("release")
         .join("deps");
-    std::fs::create_dir_all(DEBIAN_WASM_LIBDIR)?;
-    let mut copied = 0;
-    for entry in std::fs::read_dir(&deps)? {
+    let mut rlibs = Vec::new();
+    for entry in std::fs::read_dir(&deps).with_context(|| format!("reading {}", deps.display()))? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "rlib") {
-            let name = path.file_name().context("rlib without a name")?;
-            std::fs::copy(&path, Path::new(DEBIAN_WASM_LIBDIR).join(name))?;
-            copied += 1;
+            rlibs.push(path);
         }
     }
-    println!("[setup]   copied {copied} rlibs into {DEBIAN_WASM_LIBDIR}");
+    if rlibs.is_empty() {
+        bail!(
+            "building std for wasm32 left no rlibs in {}",
+            deps.display()
+        );
+    }
+    copy_into(&rlibs, Path::new(DEBIAN_WASM_LIBDIR)).with_context(|| {
+        format!(
+            "installing the wasm32 std (copy {}/*.rlib into {DEBIAN_WASM_LIBDIR} as root)",
+            deps.display()
+        )
+    })?;
+    println!(
+        "[setup]   copied {} rlibs into {DEBIAN_WASM_LIBDIR}",
+        rlibs.len()
+    );
     Ok(())
 }
 
@@ -291,34 +304,4 @@ fn chromium(_root: &Path) -> Result<String> {
     apt_install(&["chromium", "chromium-driver"])
         .context("install them by hand: apt-get install chromium chromium-driver")?;
     Ok("installed with apt-get".into())
-}
-
-/// `apt-get install -y` the packages (as root, or through sudo when it needs no password).
-fn apt_install(packages: &[&str]) -> Result<()> {
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let apt = |args: &[&str]| -> Result<bool> {
-        let mut cmd = if is_root {
-            Command::new("apt-get")
-        } else {
-            let mut c = Command::new("sudo");
-            c.args(["-n", "apt-get"]);
-            c
-        };
-        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
-        Ok(cmd.status().context("running apt-get")?.success())
-    };
-    println!("[setup]   apt-get install {} …", packages.join(" "));
-    let mut install = vec!["install", "-y", "--no-install-recommends"];
-    install.extend_from_slice(packages);
-    if apt(&install)? {
-        return Ok(());
-    }
-    if !apt(&["update"])? || !apt(&install)? {
-        bail!("apt-get install {} failed", packages.join(" "));
-    }
-    Ok(())
 }
