@@ -8,6 +8,7 @@
 
 mod bench;
 mod build_tracker;
+mod chromium;
 mod freshness;
 mod setup;
 mod sources;
