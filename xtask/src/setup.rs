@@ -4,6 +4,7 @@
 //! tool prints one line saying what is missing and how to install it by hand, and setup goes on; the
 //! suites that need the tool then fail with their own message.
 
+use crate::chromium;
 use crate::system::{apt_install, copy_into};
 use crate::toolchain::{self, DEBIAN_WASM_LIBDIR, WASM_TARGET, WasmToolchain};
 use anyhow::{Context, Result, bail};
@@ -28,7 +29,7 @@ pub fn run(root: &Path) -> Result<()> {
         ("wasm-bindgen-cli", wasm_bindgen_cli),
         ("wasm-pack", wasm_pack),
         ("npm tools (js/)", npm_tools),
-        ("chromium + chromedriver", chromium),
+        ("chromium + chromedriver", chromium::setup),
     ];
     for (name, step) in steps {
         let step_started = Instant::now();
@@ -194,7 +195,7 @@ pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String> {
 }
 
 /// First line of `program --version`, when the program runs.
-fn version_of(program: &str) -> Option<String> {
+pub fn version_of(program: &str) -> Option<String> {
     let out = Command::new(program).arg("--version").output().ok()?;
     out.status.success().then(|| {
         String::from_utf8_lossy(&out.stdout)
@@ -290,18 +291,5 @@ fn system_libraries(_root: &Path) -> Result<String> {
     }
     apt_install(&["libssl-dev", "pkg-config"])
         .context("install them by hand: apt-get install libssl-dev pkg-config")?;
-    Ok("installed with apt-get".into())
-}
-
-fn chromium(_root: &Path) -> Result<String> {
-    let have = |p: &str| Path::new(p).exists();
-    if have("/usr/bin/chromium") && have("/usr/bin/chromedriver") {
-        return Ok(format!(
-            "already installed ({})",
-            version_of("/usr/bin/chromium").unwrap_or_default()
-        ));
-    }
-    apt_install(&["chromium", "chromium-driver"])
-        .context("install them by hand: apt-get install chromium chromium-driver")?;
     Ok("installed with apt-get".into())
 }
