@@ -63,7 +63,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let root = workspace_root();
     match cli.command {
-        Command::Setup => setup::run(&root),
+        Command::Setup => setup::run(&root, setup::Purpose::Everything),
         Command::BuildTracker => build_tracker::run(&root),
         Command::CheckFresh => freshness::check(&root),
         Command::Bench => bench::run(&root),

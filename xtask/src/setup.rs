@@ -1,8 +1,9 @@
 //! `cargo xtask setup`: installs what building and testing need, skipping what is already there.
 //!
 //! Each step prints what it checks, what it does and how long it took. A step that cannot install its
-//! tool prints one line saying what is missing and how to install it by hand, and setup goes on; the
-//! suites that need the tool then fail with their own message.
+//! tool prints one line saying what is missing and how to install it by hand, and setup goes on; at
+//! the end it names every missing step and fails. Run by `cargo xtask test`, it fails only when a
+//! step the test suites need is missing: wasm-pack and the npm tools serve `build-tracker` alone.
 
 use crate::chromium;
 use crate::system::{apt_install, copy_into};
@@ -18,20 +19,33 @@ const DEBIAN_WASM_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src"
 /// One setup step: checks, installs when needed, and says what it did.
 type Step = fn(&Path) -> Result<String>;
 
-/// Runs every setup step; fails only when a step that the tests cannot do without failed.
-pub fn run(root: &Path) -> Result<()> {
+/// What setup is run for, which decides the missing steps it fails on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `cargo xtask setup`: building the tracker and testing; every step counts.
+    Everything,
+    /// `cargo xtask test`: only the steps the test suites need count.
+    Tests,
+}
+
+/// The steps in order: name, whether the test suites need it, and the step.
+const STEPS: [(&str, bool, Step); 7] = [
+    ("system libraries (OpenSSL)", true, system_libraries),
+    ("rustfmt + clippy", true, rust_components),
+    ("wasm32 target", true, wasm_target),
+    ("wasm-bindgen-cli", true, wasm_bindgen_cli),
+    ("wasm-pack", false, wasm_pack),
+    ("npm tools (js/)", false, npm_tools),
+    ("chromium + chromedriver", true, chromium::setup),
+];
+
+/// Runs every step, going on after a failure, and names the missing ones at the end. Fails when a
+/// step is missing; for [`Purpose::Tests`] only when it is one the test suites need (the others are
+/// still reported).
+pub fn run(root: &Path, purpose: Purpose) -> Result<()> {
     let started = Instant::now();
-    let mut missing = Vec::new();
-    let steps: [(&str, Step); 7] = [
-        ("system libraries (OpenSSL)", system_libraries),
-        ("rustfmt + clippy", rust_components),
-        ("wasm32 target", wasm_target),
-        ("wasm-bindgen-cli", wasm_bindgen_cli),
-        ("wasm-pack", wasm_pack),
-        ("npm tools (js/)", npm_tools),
-        ("chromium + chromedriver", chromium::setup),
-    ];
-    for (name, step) in steps {
+    let (mut missing, mut missing_for_build) = (Vec::new(), Vec::new());
+    for (name, tests_need, step) in STEPS {
         let step_started = Instant::now();
         println!("[setup] {name}: checking…");
         match step(root) {
@@ -44,11 +58,21 @@ pub fn run(root: &Path) -> Result<()> {
                     "[setup] {name}: MISSING — {e:#} ({:.1}s)",
                     step_started.elapsed().as_secs_f64()
                 );
-                missing.push(name);
+                if tests_need || purpose == Purpose::Everything {
+                    missing.push(name);
+                } else {
+                    missing_for_build.push(name);
+                }
             }
         }
     }
     println!("[setup] done in {:.1}s", started.elapsed().as_secs_f64());
+    if !missing_for_build.is_empty() {
+        println!(
+            "[setup] missing, needed by `cargo xtask build-tracker` but not by the tests: {}",
+            missing_for_build.join(", ")
+        );
+    }
     if !missing.is_empty() {
         bail!("setup could not install: {}", missing.join(", "));
     }
