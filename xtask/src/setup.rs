@@ -29,8 +29,7 @@ pub enum Purpose {
 }
 
 /// The steps in order: name, whether the test suites need it, and the step.
-const STEPS: [(&str, bool, Step); 7] = [
-    ("system libraries (OpenSSL)", true, system_libraries),
+const STEPS: [(&str, bool, Step); 6] = [
     ("rustfmt + clippy", true, rust_components),
     ("wasm32 target", true, wasm_target),
     ("wasm-bindgen-cli", true, wasm_bindgen_cli),
@@ -302,18 +301,4 @@ fn npm_tools(root: &Path) -> Result<String> {
         bail!("`npm ci` in js/ failed");
     }
     Ok("installed with npm ci".into())
-}
-
-/// OpenSSL headers for the webhook client's TLS (native-tls) and `pkg-config` to find them.
-fn system_libraries(_root: &Path) -> Result<String> {
-    let found = Command::new("pkg-config")
-        .args(["--exists", "openssl"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Ok("already installed".into());
-    }
-    apt_install(&["libssl-dev", "pkg-config"])
-        .context("install them by hand: apt-get install libssl-dev pkg-config")?;
-    Ok("installed with apt-get".into())
 }
