@@ -8,10 +8,12 @@
 
 mod bench;
 mod build_tracker;
+mod chromium;
 mod freshness;
 mod setup;
 mod sources;
 mod suite;
+mod system;
 mod test_all;
 mod toolchain;
 mod wasm_tests;
@@ -32,7 +34,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install the wasm toolchain, wasm-bindgen-cli, wasm-pack, npm tools and Chromium (idempotent).
+    /// Install rustfmt, clippy, the wasm toolchain, wasm-bindgen-cli, wasm-pack, npm tools and Chromium.
     Setup,
     /// Build the tracker (wasm + loader) into js/dist/ and check its byte budget.
     BuildTracker,
@@ -61,7 +63,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let root = workspace_root();
     match cli.command {
-        Command::Setup => setup::run(&root),
+        Command::Setup => setup::run(&root, setup::Purpose::Everything),
         Command::BuildTracker => build_tracker::run(&root),
         Command::CheckFresh => freshness::check(&root),
         Command::Bench => bench::run(&root),

@@ -1,9 +1,12 @@
 //! `cargo xtask setup`: installs what building and testing need, skipping what is already there.
 //!
 //! Each step prints what it checks, what it does and how long it took. A step that cannot install its
-//! tool prints one line saying what is missing and how to install it by hand, and setup goes on; the
-//! suites that need the tool then fail with their own message.
+//! tool prints one line saying what is missing and how to install it by hand, and setup goes on; at
+//! the end it names every missing step and fails. Run by `cargo xtask test`, it fails only when a
+//! step the test suites need is missing: wasm-pack and the npm tools serve `build-tracker` alone.
 
+use crate::chromium;
+use crate::system::{apt_install, copy_into};
 use crate::toolchain::{self, DEBIAN_WASM_LIBDIR, WASM_TARGET, WasmToolchain};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -16,19 +19,32 @@ const DEBIAN_WASM_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src"
 /// One setup step: checks, installs when needed, and says what it did.
 type Step = fn(&Path) -> Result<String>;
 
-/// Runs every setup step; fails only when a step that the tests cannot do without failed.
-pub fn run(root: &Path) -> Result<()> {
+/// What setup is run for, which decides the missing steps it fails on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `cargo xtask setup`: building the tracker and testing; every step counts.
+    Everything,
+    /// `cargo xtask test`: only the steps the test suites need count.
+    Tests,
+}
+
+/// The steps in order: name, whether the test suites need it, and the step.
+const STEPS: [(&str, bool, Step); 6] = [
+    ("rustfmt + clippy", true, rust_components),
+    ("wasm32 target", true, wasm_target),
+    ("wasm-bindgen-cli", true, wasm_bindgen_cli),
+    ("wasm-pack", false, wasm_pack),
+    ("npm tools (js/)", false, npm_tools),
+    ("chromium + chromedriver", true, chromium::setup),
+];
+
+/// Runs every step, going on after a failure, and names the missing ones at the end. Fails when a
+/// step is missing; for [`Purpose::Tests`] only when it is one the test suites need (the others are
+/// still reported).
+pub fn run(root: &Path, purpose: Purpose) -> Result<()> {
     let started = Instant::now();
-    let mut missing = Vec::new();
-    let steps: [(&str, Step); 6] = [
-        ("system libraries (OpenSSL)", system_libraries),
-        ("wasm32 target", wasm_target),
-        ("wasm-bindgen-cli", wasm_bindgen_cli),
-        ("wasm-pack", wasm_pack),
-        ("npm tools (js/)", npm_tools),
-        ("chromium + chromedriver", chromium),
-    ];
-    for (name, step) in steps {
+    let (mut missing, mut missing_for_build) = (Vec::new(), Vec::new());
+    for (name, tests_need, step) in STEPS {
         let step_started = Instant::now();
         println!("[setup] {name}: checking…");
         match step(root) {
@@ -41,15 +57,50 @@ pub fn run(root: &Path) -> Result<()> {
                     "[setup] {name}: MISSING — {e:#} ({:.1}s)",
                     step_started.elapsed().as_secs_f64()
                 );
-                missing.push(name);
+                if tests_need || purpose == Purpose::Everything {
+                    missing.push(name);
+                } else {
+                    missing_for_build.push(name);
+                }
             }
         }
     }
     println!("[setup] done in {:.1}s", started.elapsed().as_secs_f64());
+    if !missing_for_build.is_empty() {
+        println!(
+            "[setup] missing, needed by `cargo xtask build-tracker` but not by the tests: {}",
+            missing_for_build.join(", ")
+        );
+    }
     if !missing.is_empty() {
         bail!("setup could not install: {}", missing.join(", "));
     }
     Ok(())
+}
+
+/// `rustfmt` and `clippy`, which `cargo xtask test` runs (rustup's "minimal" profile has neither).
+fn rust_components(_root: &Path) -> Result<String> {
+    let runs = |subcommand: &str| {
+        Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+            .args([subcommand, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if runs("fmt") && runs("clippy") {
+        return Ok("already installed".into());
+    }
+    println!("[setup]   rustup component add rustfmt clippy …");
+    let added = Command::new("rustup")
+        .args(["component", "add", "rustfmt", "clippy"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !added {
+        bail!("`rustup component add rustfmt clippy` failed: install rustfmt and clippy by hand");
+    }
+    if !(runs("fmt") && runs("clippy")) {
+        bail!("rustfmt and clippy were added but `cargo fmt` / `cargo clippy` still do not run");
+    }
+    Ok("installed with rustup".into())
 }
 
 fn wasm_target(_root: &Path) -> Result<String> {
@@ -124,17 +175,29 @@ fn build_debian_wasm_std() -> Result<()> {
         .join(WASM_TARGET)
         .join("release")
         .join("deps");
-    std::fs::create_dir_all(DEBIAN_WASM_LIBDIR)?;
-    let mut copied = 0;
-    for entry in std::fs::read_dir(&deps)? {
+    let mut rlibs = Vec::new();
+    for entry in std::fs::read_dir(&deps).with_context(|| format!("reading {}", deps.display()))? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "rlib") {
-            let name = path.file_name().context("rlib without a name")?;
-            std::fs::copy(&path, Path::new(DEBIAN_WASM_LIBDIR).join(name))?;
-            copied += 1;
+            rlibs.push(path);
         }
     }
-    println!("[setup]   copied {copied} rlibs into {DEBIAN_WASM_LIBDIR}");
+    if rlibs.is_empty() {
+        bail!(
+            "building std for wasm32 left no rlibs in {}",
+            deps.display()
+        );
+    }
+    copy_into(&rlibs, Path::new(DEBIAN_WASM_LIBDIR)).with_context(|| {
+        format!(
+            "installing the wasm32 std (copy {}/*.rlib into {DEBIAN_WASM_LIBDIR} as root)",
+            deps.display()
+        )
+    })?;
+    println!(
+        "[setup]   copied {} rlibs into {DEBIAN_WASM_LIBDIR}",
+        rlibs.len()
+    );
     Ok(())
 }
 
@@ -155,7 +218,7 @@ pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String> {
 }
 
 /// First line of `program --version`, when the program runs.
-fn version_of(program: &str) -> Option<String> {
+pub fn version_of(program: &str) -> Option<String> {
     let out = Command::new(program).arg("--version").output().ok()?;
     out.status.success().then(|| {
         String::from_utf8_lossy(&out.stdout)
@@ -221,7 +284,12 @@ fn npm_tools(root: &Path) -> Result<String> {
         return Ok("already installed (js/node_modules)".into());
     }
     if version_of("npm").is_none() {
-        bail!("npm is not installed: apt-get install nodejs npm, then rerun setup");
+        println!("[setup]   npm is not installed; installing Node.js and npm");
+        apt_install(&["nodejs", "npm"])
+            .context("install them by hand: apt-get install nodejs npm, then rerun setup")?;
+        if version_of("npm").is_none() {
+            bail!("npm still does not run after installing nodejs and npm");
+        }
     }
     println!("[setup]   npm ci in js/ …");
     let status = Command::new("npm")
@@ -233,61 +301,4 @@ fn npm_tools(root: &Path) -> Result<String> {
         bail!("`npm ci` in js/ failed");
     }
     Ok("installed with npm ci".into())
-}
-
-/// OpenSSL headers for the webhook client's TLS (native-tls) and `pkg-config` to find them.
-fn system_libraries(_root: &Path) -> Result<String> {
-    let found = Command::new("pkg-config")
-        .args(["--exists", "openssl"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Ok("already installed".into());
-    }
-    apt_install(&["libssl-dev", "pkg-config"])
-        .context("install them by hand: apt-get install libssl-dev pkg-config")?;
-    Ok("installed with apt-get".into())
-}
-
-fn chromium(_root: &Path) -> Result<String> {
-    let have = |p: &str| Path::new(p).exists();
-    if have("/usr/bin/chromium") && have("/usr/bin/chromedriver") {
-        return Ok(format!(
-            "already installed ({})",
-            version_of("/usr/bin/chromium").unwrap_or_default()
-        ));
-    }
-    apt_install(&["chromium", "chromium-driver"])
-        .context("install them by hand: apt-get install chromium chromium-driver")?;
-    Ok("installed with apt-get".into())
-}
-
-/// `apt-get install -y` the packages (as root, or through sudo when it needs no password).
-fn apt_install(packages: &[&str]) -> Result<()> {
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let apt = |args: &[&str]| -> Result<bool> {
-        let mut cmd = if is_root {
-            Command::new("apt-get")
-        } else {
-            let mut c = Command::new("sudo");
-            c.args(["-n", "apt-get"]);
-            c
-        };
-        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
-        Ok(cmd.status().context("running apt-get")?.success())
-    };
-    println!("[setup]   apt-get install {} …", packages.join(" "));
-    let mut install = vec!["install", "-y", "--no-install-recommends"];
-    install.extend_from_slice(packages);
-    if apt(&install)? {
-        return Ok(());
-    }
-    if !apt(&["update"])? || !apt(&install)? {
-        bail!("apt-get install {} failed", packages.join(" "));
-    }
-    Ok(())
 }

@@ -28,7 +28,11 @@ pub fn run(root: &Path, with_setup: bool) -> Result<()> {
 
     if with_setup {
         let t = Instant::now();
-        outcomes.push(SuiteOutcome::check("setup", t, crate::setup::run(root)));
+        outcomes.push(SuiteOutcome::check(
+            "setup",
+            t,
+            crate::setup::run(root, crate::setup::Purpose::Tests),
+        ));
     }
 
     let t = Instant::now();
