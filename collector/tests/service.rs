@@ -183,3 +183,21 @@ async fn cli_creates_programs_and_manages_keys(backend: Backend) {
         storage.close().await;
     }
 }
+
+/// Without system root certificates (a minimal container) the collector still starts; only https
+/// webhook deliveries cannot succeed.
+#[tokio::test]
+async fn starts_without_root_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("c.db").display());
+    let nowhere = dir.path().join("no-certs");
+    let nowhere = nowhere.to_str().unwrap();
+    let collector = common::process::CollectorProcess::spawn(
+        &url,
+        &[("SSL_CERT_FILE", nowhere), ("SSL_CERT_DIR", nowhere)],
+    );
+    let health = reqwest::get(format!("{}/healthz", collector.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}

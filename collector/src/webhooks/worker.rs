@@ -75,15 +75,31 @@ impl std::fmt::Debug for DeliveryWorker {
 impl DeliveryWorker {
     /// Starts delivering in the background.
     pub fn spawn(storage: Arc<dyn Storage>, settings: WorkerSettings) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(GuardedResolver {
-                allow_private: settings.allow_private,
-            }))
-            .connect_timeout(settings.timeout)
-            .timeout(settings.timeout)
-            .build()?;
+        let builder = || {
+            reqwest::Client::builder()
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(Arc::new(GuardedResolver {
+                    allow_private: settings.allow_private,
+                }))
+                .connect_timeout(settings.timeout)
+                .timeout(settings.timeout)
+        };
+        let client = match builder().build() {
+            Ok(client) => client,
+            // No system root certificates (a minimal container without ca-certificates): start
+            // anyway; https deliveries then fail with a certificate error in the delivery log.
+            Err(error) => {
+                tracing::warn!(
+                    error = %error,
+                    "no root certificates found: https webhook deliveries will fail until the \
+                     system's CA certificates are installed"
+                );
+                builder()
+                    .tls_certs_only(Vec::<reqwest::Certificate>::new())
+                    .build()?
+            }
+        };
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(run(storage, client, settings, stopped));
         Ok(Self { stop, task })
