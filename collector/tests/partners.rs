@@ -35,6 +35,8 @@ async fn partners_are_created_read_updated_and_deleted(backend: Backend) {
     assert_eq!(data["key"], "john");
     assert_eq!(data["status"], "active");
     assert_eq!(data["referral_link"], "http://shop.test:3000/?ref=john");
+    assert_eq!(data["code"], "john");
+    assert_eq!(data["referral_url"], data["referral_link"]);
     assert_eq!(data["referring_partner"], Value::Null);
 
     // Referred by another partner (by e-mail), generated key.

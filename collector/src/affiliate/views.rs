@@ -35,6 +35,9 @@ pub fn partner(settings: &ProgramSettings, partner: &Partner) -> Value {
         "archived": partner.status == "archived",
         "referring_partner": partner.referring_partner.as_ref().map(partner_ref),
         "referral_link": link,
+        // Partnero's names for the default link: the partner's code (its key) and the link's URL.
+        "code": partner.key,
+        "referral_url": link,
         "created_at": clock::format_api(partner.created_at),
         "updated_at": clock::format_api(partner.updated_at),
     })
