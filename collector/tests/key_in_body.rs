@@ -293,3 +293,53 @@ async fn webhooks_are_listed_a_page_at_a_time(backend: Backend) {
     assert_eq!(names, ["H2"]);
     app.shutdown().await;
 }
+
+backend_test!(partners_are_named_by_query_string_or_email);
+async fn partners_are_named_by_query_string_or_email(backend: Backend) {
+    let app = affiliate_app(backend).await;
+    for key in ["john", "jane", "jim"] {
+        let partner = json!({"key": key, "email": format!("{key}@example.com")});
+        call(&app, Method::POST, "/v1/partners", partner).await;
+    }
+    // As the PHP client sends them: the key in the query string, or the partner's e-mail.
+    let renamed = call(
+        &app,
+        Method::PUT,
+        "/v1/partners",
+        json!({"email": "JANE@example.com", "update": {"name": "Jane"}}),
+    )
+    .await;
+    assert_eq!(
+        (renamed["key"].as_str(), renamed["name"].as_str()),
+        (Some("jane"), Some("Jane"))
+    );
+    let deleted = app.api(Method::DELETE, "/v1/partners?key=john", None).await;
+    assert_eq!(deleted.status, StatusCode::OK, "{:?}", deleted.body);
+    let by_email = app
+        .api(
+            Method::DELETE,
+            "/v1/partners",
+            Some(json!({"email": "jim@example.com"})),
+        )
+        .await;
+    assert_eq!(by_email.status, StatusCode::OK, "{:?}", by_email.body);
+    for key in ["john", "jim"] {
+        let gone = app
+            .api(Method::GET, &format!("/v1/partners/{key}"), None)
+            .await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    }
+    let unknown = app
+        .api(
+            Method::DELETE,
+            "/v1/partners",
+            Some(json!({"email": "nobody@example.com"})),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // Customers and transactions take the key from the query string too.
+    call(&app, Method::POST, "/v1/customers", json!({"key": "bob"})).await;
+    let gone = app.api(Method::DELETE, "/v1/customers?key=bob", None).await;
+    assert_eq!(gone.status, StatusCode::OK, "{:?}", gone.body);
+    app.shutdown().await;
+}

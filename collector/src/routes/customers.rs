@@ -303,11 +303,11 @@ pub async fn update(
     apply_update(&state, &program, CustomerLookup::Key(key), body).await
 }
 
-/// `PUT /v1/customers` with the key in the body.
+/// `PUT /v1/customers` with the key in the body (or query string).
 pub async fn update_by_body(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
-    JsonBody(mut body): JsonBody,
+    Params(mut body): Params,
 ) -> Result<Response, AppError> {
     let lookup = key_from_body(&mut body)?;
     apply_update(&state, &program, lookup, body).await
@@ -328,11 +328,11 @@ pub async fn delete(
     Ok(deleted())
 }
 
-/// `DELETE /v1/customers` with the key in the body.
+/// `DELETE /v1/customers` with the key in the body (or query string).
 pub async fn delete_by_body(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
-    JsonBody(mut body): JsonBody,
+    Params(mut body): Params,
 ) -> Result<Response, AppError> {
     let lookup = key_from_body(&mut body)?;
     only_params(&body, &[])?;

@@ -277,11 +277,31 @@ pub async fn update(
 pub async fn update_by_body(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
-    JsonBody(mut body): JsonBody,
+    Params(mut body): Params,
 ) -> Result<Response, AppError> {
-    affiliate_only(&program)?;
-    let lookup = key_from_body(&mut body)?;
-    apply_update(&state, &program, lookup.value(), body).await
+    let partner = partner_from_body(&state, &program, &mut body).await?;
+    apply_update(&state, &program, &partner.key, body).await
+}
+
+/// The partner a collection request names: by `key` or `id` (body or query string), or else by
+/// `email`, as the official clients send it.
+async fn partner_from_body(
+    state: &AppState,
+    program: &Program,
+    body: &mut Map<String, Value>,
+) -> Result<Partner, AppError> {
+    affiliate_only(program)?;
+    if !body.contains_key("key")
+        && !body.contains_key("id")
+        && let Some(Value::String(email)) = body.get("email")
+    {
+        let lookup = PartnerLookup::Email(email.trim().to_owned());
+        let partner = state.storage.partner(program.id, &lookup).await?;
+        body.remove("email");
+        return partner.ok_or_else(|| AppError::not_found("Partner"));
+    }
+    let lookup = key_from_body(body)?;
+    find_partner(state, program, lookup.value()).await
 }
 
 async fn delete_id(state: &AppState, program: &Program, id: &str) -> Result<Response, AppError> {
@@ -303,16 +323,15 @@ pub async fn delete(
     delete_id(&state, &program, &id).await
 }
 
-/// `DELETE /v1/partners` with the key in the body.
+/// `DELETE /v1/partners` with the key (or id, or e-mail) in the body or query string.
 pub async fn delete_by_body(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
-    JsonBody(mut body): JsonBody,
+    Params(mut body): Params,
 ) -> Result<Response, AppError> {
-    affiliate_only(&program)?;
-    let lookup = key_from_body(&mut body)?;
+    let partner = partner_from_body(&state, &program, &mut body).await?;
     only_params(&body, &[])?;
-    delete_id(&state, &program, lookup.value()).await
+    delete_id(&state, &program, &partner.key).await
 }
 
 async fn list_page(

@@ -418,11 +418,11 @@ pub async fn delete(
     refund_key(&state, &program, &key).await
 }
 
-/// `DELETE /v1/transactions` with the key in the body.
+/// `DELETE /v1/transactions` with the key in the body (or query string).
 pub async fn delete_by_body(
     State(state): State<AppState>,
     ApiProgram(program): ApiProgram,
-    JsonBody(mut body): JsonBody,
+    Params(mut body): Params,
 ) -> Result<Response, AppError> {
     let lookup = key_from_body(&mut body)?;
     only_params(&body, &[])?;
