@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod forwarded;
 pub mod ids;
+pub mod lenient_key;
 pub mod links;
 pub mod model;
 pub mod money;

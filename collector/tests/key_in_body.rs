@@ -343,3 +343,38 @@ async fn partners_are_named_by_query_string_or_email(backend: Backend) {
     assert_eq!(gone.status, StatusCode::OK, "{:?}", gone.body);
     app.shutdown().await;
 }
+
+backend_test!(integer_keys_are_read_as_text);
+async fn integer_keys_are_read_as_text(backend: Backend) {
+    let rewards =
+        serde_json::from_value(json!({"referrer": {"type": "percent", "value": 10}})).unwrap();
+    let app = TestApp::with_rewards(backend, rewards).await;
+    // Backends often pass database ids: `key: user.id`.
+    let referrer = call(
+        &app,
+        Method::POST,
+        "/v1/customers",
+        json!({"key": 41, "id": 1041}),
+    )
+    .await;
+    assert_eq!(
+        (referrer["key"].as_str(), referrer["id"].as_str()),
+        (Some("41"), Some("1041"))
+    );
+    let friend = json!({"key": 42, "referring_customer": {"key": 41}});
+    let friend = call(&app, Method::POST, "/v1/customers", friend).await;
+    assert_eq!(friend["referring_customer"]["key"], "41", "{friend}");
+    let sale = json!({"key": 9001, "amount": 100, "customer": {"key": 42}, "product_id": 7});
+    let sale = call(&app, Method::POST, "/v1/transactions", sale).await;
+    assert_eq!(sale["key"], "9001", "{sale}");
+    assert_eq!(sale["rewards"][0]["customer"]["key"], "41", "{sale}");
+    let by_text = call(&app, Method::GET, "/v1/customers", json!({"key": 42})).await;
+    assert_eq!(by_text["key"], "42");
+    // Other types are still refused, naming the field.
+    let answer = app
+        .api(Method::POST, "/v1/customers", Some(json!({"key": 4.2})))
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&answer), vec!["key"]);
+    app.shutdown().await;
+}

@@ -32,9 +32,9 @@ pub(crate) struct Metadata {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReferringCustomer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     pub key: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     pub id: Option<String>,
 }
 
@@ -42,9 +42,9 @@ pub(crate) struct ReferringCustomer {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateCustomer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     pub key: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     pub id: Option<String>,
     #[serde(default)]
     pub email: Option<String>,

@@ -49,6 +49,15 @@ pub(crate) fn deleted() -> Response {
 
 /// Takes the resource key from the body (`key`, else `id`) for routes without a path key.
 pub(crate) fn key_from_body(body: &mut Map<String, Value>) -> Result<CustomerLookup, AppError> {
+    // Integer keys and ids (`"key": 42`) are read as their text, as in request bodies.
+    for name in ["key", "id"] {
+        if let Some(Value::Number(number)) = body.get(name)
+            && (number.is_i64() || number.is_u64())
+        {
+            let text = number.to_string();
+            body.insert(name.to_owned(), Value::String(text));
+        }
+    }
     let lookup = match (body.remove("key"), body.remove("id")) {
         (Some(Value::String(key)), _) => CustomerLookup::Key(key),
         (None | Some(Value::Null), Some(Value::String(id))) => CustomerLookup::Id(id),

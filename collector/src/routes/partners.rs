@@ -25,9 +25,9 @@ use crate::validation::{check_email, check_key, check_text};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PartnerBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     key: Option<String>,
     #[serde(default)]
     email: Option<String>,
@@ -93,9 +93,9 @@ pub(crate) async fn find_partner(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CreatePartner {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     key: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     id: Option<String>,
     #[serde(default)]
     email: Option<String>,

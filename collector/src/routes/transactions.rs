@@ -29,9 +29,9 @@ const MAX_BATCH: usize = 500;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TxCustomer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     key: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     id: Option<String>,
     #[serde(default)]
     email: Option<String>,
@@ -53,6 +53,7 @@ struct TxOptions {
 struct TxItem {
     #[serde(default)]
     customer: Option<TxCustomer>,
+    #[serde(deserialize_with = "crate::lenient_key::required")]
     key: String,
     amount: Value,
     #[serde(default)]
@@ -61,7 +62,7 @@ struct TxItem {
     amount_units: Option<String>,
     #[serde(default)]
     is_currency: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient_key::optional")]
     product_id: Option<String>,
     #[serde(default)]
     product_type: Option<String>,
