@@ -287,3 +287,23 @@ async fn partners_are_invisible_to_other_programs(backend: Backend) {
     );
     app.shutdown().await;
 }
+
+backend_test!(partners_are_found_by_names_beyond_ascii);
+async fn partners_are_found_by_names_beyond_ascii(backend: Backend) {
+    let app = affiliate_app(backend).await;
+    // Names beyond ASCII are found as written on both backends (PostgreSQL also folds their case).
+    let elodie = json!({"key": "elodie", "name": "Élodie", "surname": "Ångström"});
+    assert_eq!(create(&app, elodie).await.status, StatusCode::CREATED);
+    for query in ["%C3%89lodie", "lodie", "%C3%85ngstr%C3%B6m", "ELODIE"] {
+        let found = app
+            .api(
+                Method::GET,
+                &format!("/v1/partners:search?query={query}"),
+                None,
+            )
+            .await;
+        assert_eq!(found.body["meta"]["total"], 1, "{query}: {:?}", found.body);
+        assert_eq!(found.body["data"][0]["key"], "elodie");
+    }
+    app.shutdown().await;
+}

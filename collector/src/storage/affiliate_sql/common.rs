@@ -72,10 +72,11 @@ macro_rules! common_sql {
             }
         }
 
-        /// `%text%` for `LOWER(..) LIKE .. ESCAPE '\'`.
+        /// `%text%` for `LOWER(..) LIKE LOWER(..) ESCAPE '\'`: the database lowers both sides, so
+        /// they fold the same way (SQLite folds ASCII letters only, PostgreSQL all of Unicode).
         fn like_pattern(text: &str) -> String {
             let mut pattern = String::from("%");
-            for c in text.to_lowercase().chars() {
+            for c in text.chars() {
                 if matches!(c, '%' | '_' | '\\') {
                     pattern.push('\\');
                 }

@@ -258,10 +258,10 @@ macro_rules! links_sql {
                 };
                 let condition = format!(
                     "WHERE l.program_id = $1 AND l.deleted_at IS NULL AND {owner}
-                     AND (CAST($2 AS TEXT) IS NULL OR LOWER(l.key) LIKE $2 ESCAPE '\\'
-                          OR LOWER(l.public_id) LIKE $2 ESCAPE '\\'
-                          OR LOWER(COALESCE(l.label, '')) LIKE $2 ESCAPE '\\'
-                          OR LOWER(COALESCE(l.destination_url, '')) LIKE $2 ESCAPE '\\')"
+                     AND (CAST($2 AS TEXT) IS NULL OR LOWER(l.key) LIKE LOWER($2) ESCAPE '\\'
+                          OR LOWER(l.public_id) LIKE LOWER($2) ESCAPE '\\'
+                          OR LOWER(COALESCE(l.label, '')) LIKE LOWER($2) ESCAPE '\\'
+                          OR LOWER(COALESCE(l.destination_url, '')) LIKE LOWER($2) ESCAPE '\\')"
                 );
                 let mut conn = self.pool.acquire().await.map_err(backend)?;
                 list_page(

@@ -136,11 +136,11 @@ macro_rules! partners_sql {
             ) -> StorageResult<Paged<Partner>> {
                 let mut conn = self.pool.acquire().await.map_err(backend)?;
                 let filter = "WHERE p.program_id = $1 AND p.deleted_at IS NULL
-                    AND (CAST($2 AS TEXT) IS NULL OR LOWER(p.key) LIKE $2 ESCAPE '\\'
-                         OR LOWER(p.public_id) LIKE $2 ESCAPE '\\'
-                         OR LOWER(COALESCE(p.email, '')) LIKE $2 ESCAPE '\\'
-                         OR LOWER(COALESCE(p.name, '')) LIKE $2 ESCAPE '\\'
-                         OR LOWER(COALESCE(p.surname, '')) LIKE $2 ESCAPE '\\')";
+                    AND (CAST($2 AS TEXT) IS NULL OR LOWER(p.key) LIKE LOWER($2) ESCAPE '\\'
+                         OR LOWER(p.public_id) LIKE LOWER($2) ESCAPE '\\'
+                         OR LOWER(COALESCE(p.email, '')) LIKE LOWER($2) ESCAPE '\\'
+                         OR LOWER(COALESCE(p.name, '')) LIKE LOWER($2) ESCAPE '\\'
+                         OR LOWER(COALESCE(p.surname, '')) LIKE LOWER($2) ESCAPE '\\')";
                 list_page(
                     &mut conn,
                     format!("SELECT COUNT(*) FROM partners p {filter}"),
