@@ -201,3 +201,95 @@ async fn starts_without_root_certificates() {
         .unwrap();
     assert_eq!(health.status(), 200);
 }
+
+/// SIGTERM waits for a webhook attempt in flight; a second signal ends the process at once.
+#[tokio::test]
+async fn a_second_signal_stops_a_waiting_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("c.db").display());
+    let created = Command::new(env!("CARGO_BIN_EXE_collector"))
+        .args([
+            "program",
+            "create",
+            "--type",
+            "refer-a-friend",
+            "--name",
+            "Shop",
+        ])
+        .args(["--website", ORIGIN])
+        .env("COLLECTOR_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(created.stdout).unwrap();
+    let api_key = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("api key:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    // A webhook receiver that accepts the connection and never answers.
+    let receiver = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook_url = format!("http://{}/hook", receiver.local_addr().unwrap());
+    let (accepted, connected) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = receiver.accept() {
+            held.push(stream);
+            let _ = accepted.send(());
+        }
+    });
+    let mut collector = common::process::CollectorProcess::spawn(
+        &url,
+        &[
+            ("COLLECTOR_ALLOW_PRIVATE_WEBHOOK_URLS", "true"),
+            ("COLLECTOR_WEBHOOK_POLL_MS", "50"),
+            ("COLLECTOR_WEBHOOK_TIMEOUT_MS", "60000"),
+        ],
+    );
+    let http = reqwest::Client::new();
+    let api = |path: &str, body: serde_json::Value| {
+        http.post(format!("{}{path}", collector.base))
+            .bearer_auth(&api_key)
+            .json(&body)
+            .send()
+    };
+    let hook = json!({"name": "slow", "url": hook_url, "events": ["customer.created"]});
+    assert_eq!(api("/v1/webhooks", hook).await.unwrap().status(), 201);
+    assert_eq!(
+        api("/v1/customers", json!({"key": "ann"}))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    connected
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the delivery reached the receiver");
+
+    let signal = |pid: u32| {
+        let status = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    signal(collector.pid());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        collector.try_wait().is_none(),
+        "the first signal waits for the attempt in flight"
+    );
+    signal(collector.pid());
+    let mut status = None;
+    for _ in 0..100 {
+        status = collector.try_wait();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        status.expect("stopped by the second signal").code(),
+        Some(130)
+    );
+}

@@ -47,6 +47,18 @@ impl CollectorProcess {
     }
 }
 
+impl CollectorProcess {
+    /// The process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status, once the process has ended.
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().expect("wait for the collector")
+    }
+}
+
 impl Drop for CollectorProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
