@@ -6,7 +6,9 @@
 //! - the stub is replaced, later calls run at once, also through a reference to the old stub;
 //! - the loader adds no global besides the queue function and throws nothing into the page;
 //! - when the wasm cannot start (a Content Security Policy without `'wasm-unsafe-eval'`) the page
-//!   gets exactly one `console.warn` and keeps working.
+//!   gets exactly one `console.warn` and keeps working;
+//! - Partnero's own snippet, whose `assets_host` line names assets.partnero.com, reports to the
+//!   collector the script came from and sends nothing to partnero.com.
 
 use anyhow::{Context, Result, ensure};
 use axum::Router;
@@ -15,7 +17,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use e2e::browser::{WAIT, poll};
-use e2e::{Browser, DemoProgramOptions, PARTNER_COOKIE, REFERRAL_COOKIE, flows, run};
+use e2e::{Browser, DemoProgramOptions, PARTNER_COOKIE, REFERRAL_COOKIE, flows, pages, run};
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -206,4 +208,81 @@ fn the_loader_keeps_the_snippets_contract() {
         );
         Ok(())
     });
+}
+
+/// The URLs the page requested: through `fetch` and `sendBeacon` (recorded by the page, see
+/// `e2e::pages::RECORDER`) and as Resource Timing lists them.
+async fn page_requests(browser: &Browser) -> Result<Vec<String>> {
+    let urls = browser
+        .eval(
+            "return window.__requests.map((r) => r[0])
+                 .concat(performance.getEntriesByType('resource').map((e) => e.name));",
+        )
+        .await?;
+    Ok(urls
+        .as_array()
+        .context("a list of URLs")?
+        .iter()
+        .filter_map(|u| u.as_str().map(str::to_owned))
+        .collect())
+}
+
+/// A site that switches to this collector only changes the script URL of Partnero's snippet and
+/// keeps `po('settings', 'assets_host', 'https://assets.partnero.com')`: the tracker does not take
+/// partnero.com for the collector, so the settings and the visit go to the script's origin and
+/// nothing (no beacon with the visitor's data) goes to partnero.com.
+#[test]
+fn partneros_assets_host_line_is_not_the_collector() {
+    run(
+        "partneros_assets_host_line_is_not_the_collector",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            shop.api
+                .post(
+                    "/v1/customers",
+                    &json!({"key": "seed_key", "email": "seed@example.com"}),
+                )
+                .await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::PARTNERO_SNIPPET, &collector, shop.program_id());
+            ensure!(
+                snippet.contains("po('settings', 'assets_host', 'https://assets.partnero.com');"),
+                "the page carries Partnero's assets_host line"
+            );
+            let site =
+                pages::serve(vec![("/landing", pages::page(&snippet, "<p>Landing</p>"))]).await?;
+            let browser = ctx.browser("visitor").await?;
+            browser
+                .goto(&format!("{site}/landing?ref=seed_key"))
+                .await?;
+
+            let cookie = browser.wait_for_cookie(REFERRAL_COOKIE).await?;
+            ensure!(cookie.value() == "seed_key", "cookie {cookie:?}");
+            flows::wait_for_clicks(&shop, "seed_key", 1).await?;
+
+            let requests = page_requests(&browser).await?;
+            let settings = format!("{collector}/pub/programs/{}", shop.program_id());
+            ensure!(
+                requests.iter().any(|u| u == &settings),
+                "the settings were not requested from the collector: {requests:?}"
+            );
+            ensure!(
+                requests
+                    .iter()
+                    .any(|u| u == &format!("{collector}/pub/visits")),
+                "the visit was not sent to the collector: {requests:?}"
+            );
+            let to_partnero: Vec<&String> = requests
+                .iter()
+                .filter(|u| u.contains("partnero.com"))
+                .collect();
+            ensure!(
+                to_partnero.is_empty(),
+                "requests to partnero.com: {to_partnero:?}"
+            );
+            let warns = browser.eval("return window.__warns;").await?;
+            ensure!(warns == json!([]), "warnings: {warns}");
+            Ok(())
+        },
+    );
 }

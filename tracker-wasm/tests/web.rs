@@ -304,7 +304,35 @@ fn the_collector_base_follows_host_then_assets_host_then_the_script() {
         base(s("http://127.0.0.1:8080?x"), none.clone(), src).as_deref(),
         Some("http://127.0.0.1:8080")
     );
-    assert_eq!(base(none.clone(), none, ""), None);
+    assert_eq!(base(none.clone(), none.clone(), ""), None);
+    // Partnero's snippet names its own hosts: never the collector, the script's origin is.
+    assert_eq!(
+        base(none.clone(), s("https://assets.partnero.com"), src).as_deref(),
+        Some("https://cdn.test")
+    );
+    assert_eq!(
+        base(s("https://app.partnero.com/"), s("https://a.test"), src).as_deref(),
+        Some("https://a.test")
+    );
+    for partnero in [
+        "https://partnero.com",
+        "https://ASSETS.Partnero.com.",
+        "http://x.y.partnero.com:8080/p",
+    ] {
+        assert_eq!(
+            base(s(partnero), none.clone(), src).as_deref(),
+            Some("https://cdn.test"),
+            "{partnero}"
+        );
+    }
+    // Only partnero.com itself and its subdomains.
+    for other in ["https://notpartnero.com", "https://partnero.com.evil.test"] {
+        assert_eq!(
+            base(s(other), none.clone(), src).as_deref(),
+            Some(other),
+            "{other}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]

@@ -60,11 +60,15 @@ export const uuid = () => {
   return Array.from(b, (x, i) => ((0x550 >> i) & 1 ? '-' : '') + (x | 256).toString(16).slice(1)).join('');
 };
 
-/** `url` parsed, when it is an absolute http(s) URL. */
+/**
+ * `url` parsed, when it is an absolute http(s) URL whose host is not partnero.com or one of its
+ * subdomains: Partnero's snippet sets `assets_host` to `https://assets.partnero.com`, and a site
+ * that only points the script URL at us keeps that line.
+ */
 const web = (url) => {
   try {
     const u = new URL(url);
-    if (/^https?:$/.test(u.protocol) && u.host) return u;
+    if (/^https?:$/.test(u.protocol) && u.host && !/(^|\.)partnero\.com\.?$/.test(u.hostname)) return u;
   } catch (_) {
     // not an absolute URL
   }
@@ -72,7 +76,8 @@ const web = (url) => {
 
 /**
  * The collector's base URL, in order: `host`, `assets_host`, the origin of the loader's own
- * `<script src>`. Only http(s) URLs; no trailing `/`, query or fragment.
+ * `<script src>`. Only http(s) URLs, never on partnero.com (see `web`); no trailing `/`, query or
+ * fragment.
  */
 export const collectorBase = (host, assets, src) => {
   const u = web(host) || web(assets);
