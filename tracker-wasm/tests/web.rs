@@ -874,6 +874,47 @@ fn bodies_leave_absent_fields_out_and_check_the_data() {
     );
 }
 
+/// `po('customers','signup',{data:{key: user.id}})` with a numeric id: customer keys, transaction
+/// keys and a transaction's customer key that are safe integers are sent as their decimal text
+/// (the collector takes keys as strings); other numbers are left out as before.
+#[wasm_bindgen_test]
+fn number_keys_are_sent_as_decimal_text() {
+    let n = |v: f64| JsValue::from_f64(v);
+    let signup = customer(&object(&[
+        ("key", n(42.0)),
+        ("email", s("bob@example.com")),
+    ]));
+    assert_eq!(
+        signup_body("P1", "", "", &signup),
+        r#"{"program":"P1","customer":{"key":"42","email":"bob@example.com"}}"#
+    );
+    let sale = object(&[(
+        "data",
+        object(&[
+            ("key", n(1001.0)),
+            ("amount", n(49.0)),
+            ("customer", object(&[("key", n(42.0))])),
+        ]),
+    )]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale),
+        r#"{"program":"P1","transaction":{"key":"1001","amount":49,"customer":{"key":"42"}},"options":{"create_customer":false}}"#
+    );
+    assert_eq!(
+        get(&customer(&object(&[("key", n(-7.0))])), "key")
+            .as_string()
+            .as_deref(),
+        Some("-7")
+    );
+    for not_a_key in [1.5, 9_007_199_254_740_992.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            get(&customer(&object(&[("key", n(not_a_key))])), "key"),
+            JsValue::UNDEFINED,
+            "{not_a_key}"
+        );
+    }
+}
+
 /// The customer object stays within what `/pub/signups` accepts: a name of at most 255
 /// characters, at most 20 tags of 1–64 characters.
 #[wasm_bindgen_test]

@@ -24,6 +24,12 @@ export const cleanText = (v, max = 256) => {
   if (v && v.length <= max) return v;
 };
 
+/**
+ * A customer or transaction key: a text field, or a safe integer (sites pass `user.id`, often a
+ * number) as its decimal text.
+ */
+export const keyText = (v) => (Number.isSafeInteger(v) ? '' + v : cleanText(v));
+
 /** A boolean option: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true. */
 export const truthy = (v) =>
   v === true || (typeof v == 'number' && v != 0) || (typeof v == 'string' && /^(true|1|yes|on)$/.test(v));
@@ -43,13 +49,14 @@ export const amount = (v) => {
 };
 
 /**
- * A customer object `{key, email, name, tags}` within the collector's limits: texts cleaned, a name
- * of at most 255 characters, the first 20 tags of 1–64 characters (of the first 64 entries).
+ * A customer object `{key, email, name, tags}` within the collector's limits: texts cleaned (a
+ * number key as its text, see `keyText`), a name of at most 255 characters, the first 20 tags of
+ * 1–64 characters (of the first 64 entries).
  */
 export const customer = (o) => {
   const tags = get(o, 'tags');
   return {
-    key: cleanText(get(o, 'key')),
+    key: keyText(get(o, 'key')),
     email: cleanText(get(o, 'email')),
     name: cleanText(get(o, 'name'), 255),
     tags: isList(tags)
@@ -85,7 +92,7 @@ export const transactionBody = (program, visitor, referral, o) => {
   const value = amount(get(sale, 'amount'));
   if (value != value) return '!transaction amount is not a number of at least 0';
   return body(program, visitor, referral, {
-    transaction: { key: cleanText(get(sale, 'key')), amount: value, customer: customer(get(sale, 'customer')) },
+    transaction: { key: keyText(get(sale, 'key')), amount: value, customer: customer(get(sale, 'customer')) },
     options: { create_customer: truthy(get(get(o, 'options'), 'create_customer')) },
   });
 };
