@@ -1,10 +1,11 @@
 //! Tracker behaviours checked in the browser against the real collector: cookie lifetime, invalid keys,
-//! one visit per landing, browser-reported sign-ups (stored, never rewarded) and the consent hold.
+//! one visit per landing, browser-reported sign-ups (stored, never rewarded), browser-reported sales as
+//! sites write them (computed amounts, numeric keys) and the consent hold.
 
 use anyhow::{Context, Result, ensure};
 use e2e::browser::{WAIT, poll};
 use e2e::flows::{self, credited, same_amount};
-use e2e::{Browser, DemoProgramOptions, REFERRAL_COOKIE, Shop, run};
+use e2e::{Browser, DemoProgramOptions, REFERRAL_COOKIE, Shop, pages, run};
 use serde_json::Value;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -362,4 +363,47 @@ fn consent_hold_waits_for_grant() {
         flows::wait_for_clicks(&shop, &alice.customer_key, 1).await?;
         Ok(())
     });
+}
+
+/// A sale reported from the page the way sites write it (a computed `amount: 9.95 * 3`, numeric
+/// keys, the customer's tags) is stored, not refused with a 422: the amount is sent in cents and
+/// the transaction's customer without tags.
+#[test]
+fn a_computed_amount_and_a_tagged_buyer_do_not_lose_the_sale() {
+    run(
+        "a_computed_amount_and_a_tagged_buyer_do_not_lose_the_sale",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::SNIPPET, &collector, shop.program_id());
+            let sale = "<script>po('transactions', 'create', {data: {key: 1001, amount: 9.95 * 3, \
+                        customer: {key: 4242, email: 'num@example.com', tags: ['vip']}}, \
+                        options: {create_customer: true}});</script>";
+            let site = pages::serve(vec![(
+                "/thanks",
+                pages::page(&format!("{snippet}{sale}"), "<p>Thank you</p>"),
+            )])
+            .await?;
+            let buyer = ctx.browser("buyer").await?;
+            buyer.goto(&format!("{site}/thanks")).await?;
+            let stored = poll(WAIT, "the browser-reported transaction", || async {
+                let (status, body) = shop.api.get_with_status("/v1/transactions/1001").await?;
+                Ok(status.is_success().then(|| body["data"].clone()))
+            })
+            .await?;
+            ensure!(stored["source"] == "browser", "{stored}");
+            let amount = stored["amount"]
+                .as_f64()
+                .or_else(|| stored["amount"].as_str().and_then(|a| a.parse().ok()));
+            ensure!(
+                amount.is_some_and(|a| same_amount(a, 29.85)),
+                "amount: {stored}"
+            );
+            let customer = shop.api.customer("4242").await?;
+            ensure!(customer["email"] == "num@example.com", "{customer}");
+            let warns = buyer.eval("return window.__warns;").await?;
+            ensure!(warns == serde_json::json!([]), "warnings: {warns}");
+            Ok(())
+        },
+    );
 }

@@ -915,6 +915,43 @@ fn number_keys_are_sent_as_decimal_text() {
     }
 }
 
+/// What the collector refuses with a 422 (losing the sale) never leaves the tracker: a computed
+/// amount such as `9.95 * 3` (29.849999999999998) is rounded to cents, and a transaction's
+/// customer is sent without `tags` (`/pub/transactions` takes key, email and name only).
+#[wasm_bindgen_test]
+fn transaction_amounts_are_cents_and_their_customer_has_no_tags() {
+    let n = JsValue::from_f64;
+    assert_eq!(amount(&n(9.95 * 3.0)).as_f64(), Some(29.85));
+    assert_eq!(amount(&n(0.1 + 0.2)).as_f64(), Some(0.3));
+    assert_eq!(amount(&n(49.999)).as_f64(), Some(50.0));
+    assert_eq!(amount(&n(12.0)).as_f64(), Some(12.0));
+    let sale = object(&[(
+        "data",
+        object(&[
+            ("key", s("inv_7")),
+            ("amount", n(9.95 * 3.0)),
+            (
+                "customer",
+                object(&[
+                    ("key", s("u_7")),
+                    ("email", s("bob@example.com")),
+                    ("tags", list(&["vip"])),
+                ]),
+            ),
+        ]),
+    )]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale),
+        r#"{"program":"P1","transaction":{"key":"inv_7","amount":29.85,"customer":{"key":"u_7","email":"bob@example.com"}},"options":{"create_customer":false}}"#
+    );
+    // Sign-ups keep their tags.
+    let signup = customer(&object(&[("key", s("u_7")), ("tags", list(&["vip"]))]));
+    assert_eq!(
+        signup_body("P1", "", "", &signup),
+        r#"{"program":"P1","customer":{"key":"u_7","tags":["vip"]}}"#
+    );
+}
+
 /// The customer object stays within what `/pub/signups` accepts: a name of at most 255
 /// characters, at most 20 tags of 1–64 characters.
 #[wasm_bindgen_test]

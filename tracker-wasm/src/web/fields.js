@@ -35,12 +35,13 @@ export const truthy = (v) =>
   v === true || (typeof v == 'number' && v != 0) || (typeof v == 'string' && /^(true|1|yes|on)$/.test(v));
 
 /**
- * A transaction amount: a finite number ≥ 0 or a plain decimal string such as `49` or `49.95`
+ * A transaction amount: a finite number ≥ 0 (rounded to cents: `9.95 * 3` is 29.849999999999998,
+ * and the collector takes at most 2 decimals) or a plain decimal string such as `49` or `49.95`
  * (at most 15 digits), as a number; undefined when absent; NaN when invalid. The collector takes
  * no negative amounts (a refund is the backend's `DELETE`).
  */
 export const amount = (v) => {
-  if (typeof v == 'number') return v >= 0 && v < Infinity ? v : NaN;
+  if (typeof v == 'number') return v >= 0 && v < Infinity ? Math.round(v * 100) / 100 : NaN;
   if (typeof v == 'string') {
     const m = /^(\d+)(?:\.(\d*))?$/.exec(v.trim());
     return m && m[1].length + (m[2] || '').length <= 15 ? +v : NaN;
@@ -91,8 +92,10 @@ export const transactionBody = (program, visitor, referral, o) => {
   const sale = data(o);
   const value = amount(get(sale, 'amount'));
   if (value != value) return '!transaction amount is not a number of at least 0';
+  // The collector's transaction customer takes no tags (a 422 that would lose the sale).
+  const buyer = { ...customer(get(sale, 'customer')), tags: undefined };
   return body(program, visitor, referral, {
-    transaction: { key: keyText(get(sale, 'key')), amount: value, customer: customer(get(sale, 'customer')) },
+    transaction: { key: keyText(get(sale, 'key')), amount: value, customer: buyer },
     options: { create_customer: truthy(get(get(o, 'options'), 'create_customer')) },
   });
 };
