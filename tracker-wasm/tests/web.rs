@@ -489,6 +489,39 @@ async fn each_landing_is_reported_once() {
     go("/");
 }
 
+/// Within one document a key is reported once: a `#faq` click (`hashchange`) or a router's move
+/// to another address that keeps `?ref=alice` is not another click; a different key is a new
+/// landing.
+#[wasm_bindgen_test]
+async fn a_key_is_reported_once_per_document() {
+    clear_cookies();
+    go("/?ref=alice");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    refuse_beacons();
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    assert_eq!(reported_visits(&posts).len(), 1);
+    Reflect::set(&global_get("location"), &s("hash"), &s("faq")).unwrap();
+    // `hashchange` is dispatched as a task. (Trackers of earlier tests see it too, and one with
+    // `clean_url` may then remove `ref=alice` from the address: this tracker saw it first.)
+    sleep(50).await;
+    let history = global_get("history");
+    let push = |to: &str| {
+        call(&history, "pushState", &[&JsValue::NULL, &s(""), &s(to)]).unwrap();
+    };
+    push("/other?ref=alice");
+    let visits = reported_visits(&posts);
+    assert_eq!(visits.len(), 1, "{visits:?}");
+    push("/x?ref=bob");
+    let visits = reported_visits(&posts);
+    allow_beacons();
+    assert_eq!(visits.len(), 2, "{visits:?}");
+    assert_eq!(visits[1], ("bob".to_owned(), href()));
+    clear_cookies();
+    go("/");
+}
+
 /// Records every string written to `document.cookie` (an own accessor over `Document`'s);
 /// [`stop_recording_cookie_writes`] removes it.
 fn record_cookie_writes() -> Array {

@@ -213,16 +213,19 @@ export function boot(src, net, chunk, call) {
   /** Makes `id` the page's program; false (with a warning) for a second, different program. */
   const select = (id) => (x.p && x.p != id ? warn('only one program per page is supported') : (x.p = id));
 
-  /** Writes the cookie (per attribution), reports the visit once, cleans the URL. */
+  /**
+   * Writes the cookie (per attribution), reports the visit, cleans the URL. A key is reported once
+   * per document: a `#faq` click or a route change that keeps `?ref=KEY` is not a new landing (a
+   * different key is).
+   */
   const commit = (key, format, at) => {
     const [name, age, flags, params] = info();
     const j = cookies();
     if (T(KEEP, S(), d.cookie, key)) j.write(name, key, age);
     const visitor = T(VISITOR, d.cookie) || uuid();
     j.write(VISITOR_COOKIE, visitor, age);
-    const mark = key + ' ' + at;
-    if (!reported.includes(mark)) {
-      reported.push(mark);
+    if (!reported.includes(key)) {
+      reported.push(key);
       x.s('/pub/visits', JSON.stringify({ program: x.p, key, visitor, url: at, referrer: d.referrer, format }));
     }
     if (flags.includes('u') && at == location.href) later('x', params, at);
