@@ -8,7 +8,8 @@
 //! - when the wasm cannot start (a Content Security Policy without `'wasm-unsafe-eval'`) the page
 //!   gets exactly one `console.warn` and keeps working;
 //! - Partnero's own snippet, whose `assets_host` line names assets.partnero.com, reports to the
-//!   collector the script came from and sends nothing to partnero.com.
+//!   collector the script came from and sends nothing to partnero.com;
+//! - the snippet pasted twice (so the script loads twice) still runs later calls, once.
 
 use anyhow::{Context, Result, ensure};
 use axum::Router;
@@ -280,6 +281,81 @@ fn partneros_assets_host_line_is_not_the_collector() {
                 to_partnero.is_empty(),
                 "requests to partnero.com: {to_partnero:?}"
             );
+            let warns = browser.eval("return window.__warns;").await?;
+            ensure!(warns == json!([]), "warnings: {warns}");
+            Ok(())
+        },
+    );
+}
+
+/// The snippet pasted twice (in the theme and again by a tag manager) loads the script twice. The
+/// second copy must not take the queue function over from the first: its tracker never got `load`,
+/// so a later `po('customers','signup',…)` warned "no program" and the sign-up was lost. The
+/// sign-up is sent once, and the landing is one visit.
+#[test]
+fn the_snippet_pasted_twice_sends_a_later_signup_once() {
+    run(
+        "the_snippet_pasted_twice_sends_a_later_signup_once",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            shop.api
+                .post(
+                    "/v1/customers",
+                    &json!({"key": "twice_key", "email": "twice@example.com"}),
+                )
+                .await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::SNIPPET, &collector, shop.program_id());
+            let site = pages::serve(vec![(
+                "/twice",
+                pages::page(&format!("{snippet}\n{snippet}"), "<p>Twice</p>"),
+            )])
+            .await?;
+            let browser = ctx.browser("visitor").await?;
+            browser.goto(&format!("{site}/twice?ref=twice_key")).await?;
+            browser.wait_for_cookie(REFERRAL_COOKIE).await?;
+            // Both copies have run (and compiled their wasm) by then.
+            poll(WAIT, "both copies of the script to run", || async {
+                let copies = browser
+                    .eval(
+                        "return document.querySelectorAll('script[src*=\"/js/universal.js\"]').length;",
+                    )
+                    .await?;
+                Ok((copies == json!(2)).then_some(()))
+            })
+            .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+
+            browser
+                .eval(
+                    "po('customers', 'signup', {data: {key: 'twice_signup', email: 'signup@example.com'}});",
+                )
+                .await?;
+            let signups = || async {
+                let n = browser
+                    .eval(
+                        "return window.__requests.filter((r) => r[0].endsWith('/pub/signups')).length;",
+                    )
+                    .await?;
+                n.as_u64().context("a count")
+            };
+            poll(WAIT, "the sign-up beacon", || async {
+                Ok((signups().await? > 0).then_some(()))
+            })
+            .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+            let sent = signups().await?;
+            ensure!(sent == 1, "the sign-up was sent {sent} times");
+            poll(WAIT, "the browser-reported customer", || async {
+                let (status, _) = shop
+                    .api
+                    .get_with_status("/v1/customers/twice_signup")
+                    .await?;
+                Ok(status.is_success().then_some(()))
+            })
+            .await?;
+            let stats = flows::wait_for_clicks(&shop, "twice_key", 1).await?;
+            ensure!(stats["clicks"] == 1, "{stats}");
             let warns = browser.eval("return window.__warns;").await?;
             ensure!(warns == json!([]), "warnings: {warns}");
             Ok(())
