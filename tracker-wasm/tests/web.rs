@@ -274,7 +274,12 @@ fn probing_an_ip_host_gives_host_only_cookies() {
             .as_deref(),
         Some("v1")
     );
-    call(&jar, "del", &[&s("partnero_test")]).unwrap();
+    call(
+        &jar,
+        "write",
+        &[&s("partnero_test"), &s(""), &JsValue::from(0)],
+    )
+    .unwrap();
     assert_eq!(cookie("partnero_test"), None);
 }
 
@@ -731,6 +736,56 @@ async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
     run(&runner, &["consent", "revoke"]);
     assert_eq!(cookie(REFERRAL_COOKIE), None);
     assert_eq!(cookie(VISITOR_COOKIE), None);
+    go("/");
+}
+
+/// After `po('consent','revoke')` nothing is written or sent until `po('consent','grant')`, also in
+/// a program that does not require consent: an address change with a key writes no cookie and
+/// reports no visit (the navigation is handed to this tracker alone, as its history hooks do).
+#[wasm_bindgen_test]
+async fn after_a_revoke_nothing_is_written_or_sent_until_a_grant() {
+    const NAVIGATED: f64 = 1.0;
+    clear_cookies();
+    go("/?ref=ida");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    refuse_beacons();
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("ida"));
+    assert_eq!(reported_visits(&posts).len(), 1);
+    run(&runner, &["consent", "revoke"]);
+    assert_eq!(cookie(REFERRAL_COOKIE), None);
+    assert_eq!(cookie(VISITOR_COOKIE), None);
+    let writes = record_cookie_writes();
+    for to in ["/?ref=jon", "/p#ref=kim"] {
+        go(to);
+        runner
+            .call2(
+                &JsValue::NULL,
+                &JsValue::from_f64(NAVIGATED),
+                &JsValue::UNDEFINED,
+            )
+            .unwrap();
+    }
+    stop_recording_cookie_writes();
+    assert_eq!(writes.length(), 0, "{:?}", writes.to_vec());
+    assert_eq!(reported_visits(&posts).len(), 1);
+    run(&runner, &["consent", "grant"]);
+    go("/?ref=lea");
+    runner
+        .call2(
+            &JsValue::NULL,
+            &JsValue::from_f64(NAVIGATED),
+            &JsValue::UNDEFINED,
+        )
+        .unwrap();
+    let visits = reported_visits(&posts);
+    allow_beacons();
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("lea"));
+    assert_eq!(visits.len(), 2, "{visits:?}");
+    assert_eq!(visits[1].0, "lea");
+    clear_cookies();
     go("/");
 }
 

@@ -110,17 +110,7 @@ export const cookieJar = (call, host, secure) => {
       break;
     }
   }
-  const write = (name, value, age) => writeOn(domain, name, value, age);
-  return {
-    domain,
-    read,
-    write,
-    /** Deletes cookie `name`, on the registrable domain and host-only. */
-    del(name) {
-      write(name, '', 0);
-      if (domain) writeOn('', name, '', 0);
-    },
-  };
+  return { domain, read, write: (name, value, age) => writeOn(domain, name, value, age) };
 };
 
 /**
@@ -142,6 +132,8 @@ export function boot(src, net, chunk, call) {
   const COMMAND = 0;
   const FIND = 1;
   const INFO = 2;
+  const CANDIDATES = 3;
+  const COOKIE = 4;
   const KEEP = 6;
   const VISITOR = 7;
   const IDENTITY = 8;
@@ -152,6 +144,7 @@ export function boot(src, net, chunk, call) {
   const RS = '\x1e';
 
   const T = caller(call);
+  // granted: 1 after po('consent','grant'), 0 after po('consent','revoke'), undefined before either.
   let host, assets, jar, held, ready, loading, granted, checked, busy, lazy;
   // The settings records (see ../settings.rs): the collector's document, then the page's overrides.
   let doc = '';
@@ -162,10 +155,13 @@ export function boot(src, net, chunk, call) {
   const S = () => doc + overrides;
   /** [cookie name, max-age, flags, key parameter names] (api.rs INFO). */
   const info = () => T(INFO, S()).split(US);
-  /** False when the program honours GPC/DNT and the browser sends it, or consent is missing. */
+  /**
+   * False when the program honours GPC/DNT and the browser sends it, or consent is missing: not
+   * granted yet in a program that requires it, or revoked (in any program).
+   */
   const mayTrack = (f = info()[2]) => {
     const n = navigator;
-    return !(f.includes('g') && (n.globalPrivacyControl === true || n.doNotTrack == '1')) && (!f.includes('c') || granted);
+    return !(f.includes('g') && (n.globalPrivacyControl === true || n.doNotTrack == '1')) && (granted ?? !f.includes('c'));
   };
   const cookies = () => jar || (jar = cookieJar(call, location.hostname, location.protocol == 'https:'));
 
@@ -234,6 +230,7 @@ export function boot(src, net, chunk, call) {
   /** Key extraction for the current address (and, the first time, the navigation's URL). */
   const capture = () => {
     const [name, age, flags] = info();
+    // GPC/DNT and a revoke stop here; a key waiting for a program's required consent is held below.
     if (!mayTrack(flags.replace('c', ''))) return;
     let at = location.href;
     let found = T(FIND, S(), ...parts(location));
@@ -281,8 +278,11 @@ export function boot(src, net, chunk, call) {
       if (held) commit(...held);
       held = 0;
     } else if (c == 'r') {
+      // Nothing is written or sent until a grant. Our cookies are deleted on every candidate
+      // domain and host-only: finding the registrable domain would write a probe cookie.
       granted = held = 0;
-      for (const name of ['partnero_referral', 'partnero_partner', VISITOR_COOKIE]) cookies().del(name);
+      for (const name of ['partnero_referral', 'partnero_partner', VISITOR_COOKIE])
+        for (const domain of T(CANDIDATES, location.hostname).split(US).concat('')) d.cookie = T(COOKIE, name, '', domain, 0);
     }
     // s (sign-up), t (transaction), u (universal capture), f (form): the chunk's, with the
     // sign-up's or transaction's [visitor, referral] as they are now.
