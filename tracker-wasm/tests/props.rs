@@ -40,6 +40,7 @@ proptest! {
         let href = format!("https://{host}/{path}?{query}#{fragment}");
         let mut settings = Settings { subdomain_links: true, ..Settings::default() };
         prop_assert!(settings.apply(b"domains", &Arg::list("shop.test")));
+        prop_assert!(settings.apply(b"sites", &Arg::list("shop.test/store")));
         if let Some(key) = found(&href, &settings) {
             prop_assert!(is_valid_key(key.as_bytes()), "{:?}", key);
         }
