@@ -36,9 +36,10 @@ try {
     const requests = {};
     const net = (url, body, keep) => {
       if (keep) return fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'include' }).catch(warn);
+      // (The rejection's reason is never shown: the tracker warns in its own words.)
       const request = () =>
-        fetch(url, body == null ? { credentials: 'omit' } : { method: 'POST', body, credentials: 'omit' }).then((r) =>
-          r.ok ? r.json() : Promise.reject(Error('HTTP ' + r.status + ' from ' + url)),
+        fetch(url, { method: body == null ? 'GET' : 'POST', body, credentials: 'omit' }).then((r) =>
+          r.ok ? r.json() : Promise.reject(),
         );
       return body == null ? (requests[url] ||= request()) : request();
     };

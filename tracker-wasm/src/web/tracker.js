@@ -61,14 +61,14 @@ export const uuid = () => {
 };
 
 /**
- * `url` parsed, when it is an absolute http(s) URL whose host is not partnero.com or one of its
- * subdomains: Partnero's snippet sets `assets_host` to `https://assets.partnero.com`, and a site
- * that only points the script URL at us keeps that line.
+ * `url` parsed, when it is an absolute http(s) URL (those always have a host) whose host is not
+ * partnero.com or one of its subdomains: Partnero's snippet sets `assets_host` to
+ * `https://assets.partnero.com`, and a site that only points the script URL at us keeps that line.
  */
 const web = (url) => {
   try {
     const u = new URL(url);
-    if (/^https?:$/.test(u.protocol) && u.host && !/(^|\.)partnero\.com\.?$/.test(u.hostname)) return u;
+    if (/^https?:$/.test(u.protocol) && !/(^|\.)partnero\.com\.?$/.test(u.hostname)) return u;
   } catch (_) {
     // not an absolute URL
   }
@@ -85,9 +85,9 @@ export const collectorBase = (host, assets, src) => {
 };
 
 /**
- * Cookies on the registrable domain of `host`, found by probing: a test cookie is written on each
- * candidate parent domain (shortest first) and the first one the browser keeps wins; host-only
- * cookies when none does (localhost, IP hosts).
+ * `write(name, value, maxAge)`: writes cookies on the registrable domain of `host`, found by
+ * probing: a test cookie is written on each candidate parent domain (shortest first) and the first
+ * one the browser keeps wins; host-only cookies when none does (localhost, IP hosts).
  */
 export const cookieJar = (call, host, secure) => {
   // call(op, input): the operations of api.rs
@@ -99,18 +99,17 @@ export const cookieJar = (call, host, secure) => {
   const writeOn = (domain, name, value, age) => {
     d.cookie = T(COOKIE, name, value, domain, age, secure ? 1 : '');
   };
-  const read = (name) => T(READ, d.cookie, name);
   let domain = '';
   for (const c of T(CANDIDATES, host).split(US)) {
     if (!c) continue;
     writeOn(c, PROBE_COOKIE, 1, 10);
-    if (read(PROBE_COOKIE) == '1') {
+    if (T(READ, d.cookie, PROBE_COOKIE) == '1') {
       writeOn(c, PROBE_COOKIE, 1, 0);
       domain = c;
       break;
     }
   }
-  return { domain, read, write: (name, value, age) => writeOn(domain, name, value, age) };
+  return (name, value, age) => writeOn(domain, name, value, age);
 };
 
 /**
@@ -163,6 +162,7 @@ export function boot(src, net, chunk, call) {
     const n = navigator;
     return !(f.includes('g') && (n.globalPrivacyControl === true || n.doNotTrack == '1')) && (granted ?? !f.includes('c'));
   };
+  /** The cookie writer (see `cookieJar`), made on first use. */
   const cookies = () => jar || (jar = cookieJar(call, location.hostname, location.protocol == 'https:'));
 
   /**
@@ -216,10 +216,10 @@ export function boot(src, net, chunk, call) {
    */
   const commit = (key, format, at) => {
     const [name, age, flags, params] = info();
-    const j = cookies();
-    if (T(KEEP, S(), d.cookie, key)) j.write(name, key, age);
+    const write = cookies();
+    if (T(KEEP, S(), d.cookie, key)) write(name, key, age);
     const visitor = T(VISITOR, d.cookie) || uuid();
-    j.write(VISITOR_COOKIE, visitor, age);
+    write(VISITOR_COOKIE, visitor, age);
     if (!reported.includes(key)) {
       reported.push(key);
       x.s('/pub/visits', JSON.stringify({ program: x.p, key, visitor, url: at, referrer: d.referrer, format }));
@@ -253,7 +253,7 @@ export function boot(src, net, chunk, call) {
     } else if (flags.includes('f') && mayTrack(flags)) {
       // A "lifetime" cookie is rewritten on every visit (browsers cap cookies at 400 days).
       const key = T(REFERRAL, S(), d.cookie);
-      if (key) cookies().write(name, key, age);
+      if (key) cookies()(name, key, age);
     }
   };
 
@@ -296,10 +296,8 @@ export function boot(src, net, chunk, call) {
       loading = 0;
       if (value) {
         doc = '';
-        for (const name in value) {
-          const v = tag(get(value, name));
-          if (v != 'o') doc += plain(name) + RS + v + RS;
-        }
+        // (Objects and nulls become `o` records, which the core skips as invalid.)
+        for (const name in value) doc += plain(name) + RS + tag(value[name]) + RS;
         capture();
         if (!ready) {
           ready = 1;
