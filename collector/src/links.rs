@@ -220,6 +220,23 @@ mod tests {
         assert_eq!(sites(&www), vec!["shop.test/store", "eu.shop.test"]);
     }
 
+    /// A website under a path keeps it in its links (`/store/aff/KEY`: the site lives there), and
+    /// its `sites` entry carries the path the tracker reads the Link structure after.
+    #[test]
+    fn links_of_a_website_under_a_path() {
+        let store = settings("https://shop.test/store/", UrlFormat::Link);
+        assert_eq!(
+            referral_link(&store, "alice"),
+            "https://shop.test/store/aff/alice"
+        );
+        assert_eq!(sites(&store), vec!["shop.test/store"]);
+        let query = settings("https://shop.test/store", UrlFormat::Query);
+        assert_eq!(
+            referral_link(&query, "alice"),
+            "https://shop.test/store?ref=alice"
+        );
+    }
+
     /// The collector hands out no subdomain link the tracker would not read a key from.
     #[test]
     fn reserved_subdomains_match_the_trackers() {

@@ -274,14 +274,16 @@ mod tests {
     }
 
     /// With subdomain links on, the tracker reads the key back from every link the collector
-    /// hands out, also for a website on a subdomain, and never takes the website's own subdomain
-    /// for a key.
+    /// hands out, also for a website on a subdomain or under a path (`/store/aff/KEY`), and never
+    /// takes the website's own subdomain for a key.
     #[test]
     fn the_tracker_reads_every_link_back() {
         for website in [
             "https://my.shop.test",
             "https://www.shop.test",
             "https://shop.test",
+            "https://shop.test/store",
+            "https://www.shop.test/de/shop",
         ] {
             for format in [UrlFormat::Query, UrlFormat::Link, UrlFormat::Subdomain] {
                 let p = program(website, format, true);

@@ -1,7 +1,8 @@
-//! Referral links of a website that is not at the root of its registrable domain, opened in
-//! Chromium against the real collector: the links the collector hands out carry the key the
-//! tracker reads, and the website's own address is never taken for a key. The pages are served
-//! by a small server of this test (any path, real subdomains of `shop.test`), with the snippet.
+//! Referral links of a website that is not at the root of its registrable domain (on a
+//! subdomain, under a path), opened in Chromium against the real collector: the links the
+//! collector hands out carry the key the tracker reads, and the website's own address is never
+//! taken for a key. The pages are served by a small server of this test (any path, real
+//! subdomains of `shop.test`), with the snippet.
 
 use anyhow::{Context, Result, ensure};
 use e2e::browser::Browser;
@@ -92,6 +93,37 @@ fn a_website_on_a_subdomain_gets_working_subdomain_links() {
 
             let friend = ctx.browser("friend").await?;
             friend.goto(&subdomain_link).await?;
+            let cookie = friend.wait_for_cookie(REFERRAL_COOKIE).await?;
+            ensure!(cookie.value() == "alice", "cookie {cookie:?}");
+            flows::wait_for_clicks(&shop, "alice", 1).await?;
+            Ok(())
+        },
+    );
+}
+
+/// The website is `http://shop.test:PORT/store` with the Link structure: the collector hands out
+/// `http://shop.test:PORT/store/aff/alice` (the site lives under `/store`), and the tracker reads
+/// `alice` there.
+#[test]
+fn a_website_under_a_path_gets_working_path_links() {
+    run(
+        "a_website_under_a_path_gets_working_path_links",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            let port = serve_site(&shop).await?;
+            shop.api
+                .send(
+                    reqwest::Method::PUT,
+                    "/v1/settings",
+                    &json!({"website": format!("http://shop.test:{port}/store"), "url_format": "link"}),
+                )
+                .await?;
+            let links = links_of_new_customer(&shop, "alice").await?;
+            let link = format!("http://shop.test:{port}/store/aff/alice");
+            ensure!(links.first() == Some(&link), "links: {links:?}");
+
+            let friend = ctx.browser("friend").await?;
+            friend.goto(&link).await?;
             let cookie = friend.wait_for_cookie(REFERRAL_COOKIE).await?;
             ensure!(cookie.value() == "alice", "cookie {cookie:?}");
             flows::wait_for_clicks(&shop, "alice", 1).await?;

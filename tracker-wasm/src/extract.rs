@@ -1,5 +1,6 @@
 //! Finding the referral key in a landing URL: query parameter (configured name and aliases),
-//! Link structure `/<link_param>/<KEY>`, `#ref=KEY`, and `KEY.site.com` subdomains.
+//! Link structure `/<link_param>/<KEY>` (also after the path of a website under a path),
+//! `#ref=KEY`, and `KEY.site.com` subdomains.
 
 use crate::key::{is_key_byte, is_valid_key};
 use crate::settings::Settings;
@@ -38,7 +39,18 @@ pub fn find_key(url: &Url<'_>, settings: &Settings, out: &mut impl Sink) -> Opti
     if param_key(url.query, settings, out) {
         return Some(LinkFormat::Query);
     }
-    let mut segments = crate::ascii::split(url.path, b'/').filter(|s| !s.is_empty());
+    // A website under a path (`https://shop.test/store`) gets `/store/aff/KEY` links: what
+    // follows a site's path is read like a path of its own (and `/aff/KEY` as before).
+    let mut path = url.path;
+    for site in crate::ascii::split(settings.sites, crate::arg::ITEM_SEP) {
+        if let Some((_, prefix)) = crate::ascii::split_once(site, b'/') {
+            let end = prefix.len() + 1;
+            if path.get(1..end) == Some(prefix) && path.get(end) == Some(&b'/') {
+                path = path.get(end..).unwrap_or_default();
+            }
+        }
+    }
+    let mut segments = crate::ascii::split(path, b'/').filter(|s| !s.is_empty());
     if segments.next() == Some(settings.link_param) {
         let mark = out.len();
         if let Some(segment) = segments.next()
@@ -193,6 +205,42 @@ mod tests {
         assert_eq!(
             find("https://shop.test/go/bob?utm_source=x", &go),
             some("bob", "link")
+        );
+    }
+
+    /// A website under a path (`https://shop.test/store`): its links are `/store/aff/KEY`.
+    #[test]
+    fn link_path_under_a_site_path() {
+        let mut s = Settings::default();
+        assert!(s.apply(
+            b"sites",
+            &crate::arg::Arg::list("shop.test/store\u{1d}eu.shop.test/de/shop")
+        ));
+        assert_eq!(
+            find("https://shop.test/store/aff/alice", &s),
+            some("alice", "link")
+        );
+        assert_eq!(
+            find("https://shop.test/store/aff/alice/?x=1", &s),
+            some("alice", "link")
+        );
+        assert_eq!(
+            find("https://eu.shop.test/de/shop/aff/bob", &s),
+            some("bob", "link")
+        );
+        // The root form still works; other paths and prefixes are no links.
+        assert_eq!(
+            find("https://shop.test/aff/carol", &s),
+            some("carol", "link")
+        );
+        assert_eq!(find("https://shop.test/store/aff/", &s), None);
+        assert_eq!(find("https://shop.test/store", &s), None);
+        assert_eq!(find("https://shop.test/storefront/aff/alice", &s), None);
+        assert_eq!(find("https://shop.test/blog/aff/alice", &s), None);
+        assert_eq!(find("https://shop.test/store/blog/aff/alice", &s), None);
+        assert_eq!(
+            find("https://shop.test/store/aff/alice", &Settings::default()),
+            None
         );
     }
 
