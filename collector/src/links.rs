@@ -73,6 +73,27 @@ pub fn subdomain_link(settings: &ProgramSettings, key: &str) -> Option<String> {
     Some(format!("{scheme}://{key}.{host}{port}/"))
 }
 
+/// Where the program's referral links point, as the tracker compares them with a landing
+/// address (the `sites` of its settings document): `host[/path]` of the website and of each
+/// referral-link domain, the host without `www.` (as in [`subdomain_link`]), the path without a
+/// trailing `/`. The tracker reads a subdomain key only as the label right in front of one of
+/// these hosts, so `https://KEY.my.shop.com/` for the website `https://my.shop.com`.
+pub fn sites(settings: &ProgramSettings) -> Vec<String> {
+    let mut sites = Vec::new();
+    for url in std::iter::once(&settings.website).chain(&settings.link_domains) {
+        let Some((_, host, _)) = parse_origin(url) else {
+            continue;
+        };
+        let host = host.strip_prefix("www.").unwrap_or(&host);
+        let path = website_path(url).split('#').next().unwrap_or_default();
+        let site = format!("{host}{}", path.trim_end_matches('/'));
+        if !sites.contains(&site) {
+            sites.push(site);
+        }
+    }
+    sites
+}
+
 /// Share links for a referral link.
 pub fn share_links(link: &str) -> serde_json::Value {
     let encoded = encode(link);
@@ -174,6 +195,45 @@ mod tests {
         assert_eq!(
             subdomain_link(&www, "bob").as_deref(),
             Some("http://bob.shop.test:3000/")
+        );
+    }
+
+    /// A website on a subdomain (`https://my.shop.test`) gets `KEY.my.shop.test` links: the
+    /// label in front of the website's host, where the tracker reads it (see `sites`).
+    #[test]
+    fn subdomain_links_of_a_website_on_a_subdomain() {
+        let my = settings("https://my.shop.test", UrlFormat::Query);
+        assert_eq!(
+            referral_links(&my, "alice"),
+            vec![
+                "https://my.shop.test/?ref=alice",
+                "https://alice.my.shop.test/"
+            ]
+        );
+        assert_eq!(sites(&my), vec!["my.shop.test"]);
+        let mut www = settings("https://WWW.Shop.test/store/?x=1", UrlFormat::Subdomain);
+        www.link_domains = vec![
+            "https://eu.shop.test".into(),
+            "https://www.shop.test/store".into(),
+        ];
+        assert_eq!(referral_link(&www, "alice"), "https://alice.shop.test/");
+        assert_eq!(sites(&www), vec!["shop.test/store", "eu.shop.test"]);
+    }
+
+    /// A website under a path keeps it in its links (`/store/aff/KEY`: the site lives there), and
+    /// its `sites` entry carries the path the tracker reads the Link structure after.
+    #[test]
+    fn links_of_a_website_under_a_path() {
+        let store = settings("https://shop.test/store/", UrlFormat::Link);
+        assert_eq!(
+            referral_link(&store, "alice"),
+            "https://shop.test/store/aff/alice"
+        );
+        assert_eq!(sites(&store), vec!["shop.test/store"]);
+        let query = settings("https://shop.test/store", UrlFormat::Query);
+        assert_eq!(
+            referral_link(&query, "alice"),
+            "https://shop.test/store?ref=alice"
         );
     }
 

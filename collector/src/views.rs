@@ -191,6 +191,8 @@ pub fn public_settings(program: &Program) -> Value {
         "param_aliases": aliases,
         "attribution": settings.attribution,
         "domains": program_domains(settings),
+        // Where links point (`host[/path]`): a subdomain key is the label in front of one.
+        "sites": links::sites(settings),
         "subdomain_links": settings.accepts_subdomain_links(),
         "consent_required": settings.consent_required,
         "honor_gpc": settings.honor_gpc,
@@ -207,4 +209,100 @@ pub fn private_settings(program: &Program) -> Value {
         map.insert("domains".into(), json!(program_domains(&program.settings)));
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{Attribution, CookieTime, ProgramKind};
+    use crate::rewards::RewardRules;
+
+    fn program(website: &str, url_format: UrlFormat, subdomain_links: bool) -> Program {
+        Program {
+            id: 1,
+            public_id: "AB12CD34".into(),
+            kind: ProgramKind::ReferAFriend,
+            settings: ProgramSettings {
+                name: "Shop".into(),
+                website: website.into(),
+                extra_domains: vec![],
+                link_domains: vec![],
+                query_param: "ref".into(),
+                param_aliases: crate::program::default_param_aliases(),
+                link_param: "aff".into(),
+                url_format,
+                cookie_time: CookieTime::Days(30),
+                attribution: Attribution::First,
+                subdomain_links,
+                consent_required: false,
+                honor_gpc: false,
+                clean_url: false,
+                rewards: RewardRules::default(),
+            },
+        }
+    }
+
+    /// The key the tracker's core finds on the page at `href`, given the settings document this
+    /// program serves (turned into settings records as `tracker.js` does); `None` without one.
+    fn tracker_reads(program: &Program, href: &str) -> Option<String> {
+        let document = public_settings(program);
+        let mut records = String::new();
+        for (name, value) in document.as_object().unwrap() {
+            let tagged = match value {
+                Value::String(text) => format!("s{text}"),
+                Value::Number(n) => format!("n{n}"),
+                Value::Bool(b) => format!("b{b}"),
+                Value::Array(items) => {
+                    let items: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                    format!("l{}", items.join("\u{1d}"))
+                }
+                _ => continue,
+            };
+            records.push_str(&format!("{name}\u{1e}{tagged}\u{1e}"));
+        }
+        let url = tracker_wasm::url::Url::parse(href.as_bytes()).unwrap();
+        let parts =
+            [url.host, url.path, url.query, url.fragment].map(|p| std::str::from_utf8(p).unwrap());
+        let input = format!("{records}\u{1f}{}", parts.join("\u{1f}"));
+        let answer = tracker_wasm::api::call(tracker_wasm::api::op::FIND, &input);
+        assert_ne!(answer, "!", "{href} is not on the program's domains");
+        answer
+            .split('\u{1f}')
+            .next()
+            .filter(|key| !key.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// With subdomain links on, the tracker reads the key back from every link the collector
+    /// hands out, also for a website on a subdomain or under a path (`/store/aff/KEY`), and never
+    /// takes the website's own subdomain for a key.
+    #[test]
+    fn the_tracker_reads_every_link_back() {
+        for website in [
+            "https://my.shop.test",
+            "https://www.shop.test",
+            "https://shop.test",
+            "https://shop.test/store",
+            "https://www.shop.test/de/shop",
+        ] {
+            for format in [UrlFormat::Query, UrlFormat::Link, UrlFormat::Subdomain] {
+                let p = program(website, format, true);
+                let links = links::referral_links(&p.settings, "alice");
+                assert!(
+                    links.iter().any(|l| l.starts_with("https://alice.")),
+                    "{links:?}"
+                );
+                for link in &links {
+                    assert_eq!(
+                        tracker_reads(&p, link).as_deref(),
+                        Some("alice"),
+                        "{website} {link}"
+                    );
+                }
+                for page in [format!("{website}/"), format!("{website}/pricing?x=1")] {
+                    assert_eq!(tracker_reads(&p, &page), None, "{page}");
+                }
+            }
+        }
+    }
 }

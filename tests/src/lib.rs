@@ -10,6 +10,7 @@ pub mod artifacts;
 pub mod browser;
 pub mod chromedriver;
 pub mod flows;
+pub mod pages;
 pub mod scenario;
 pub mod shop;
 

@@ -6,7 +6,10 @@
 //! - the stub is replaced, later calls run at once, also through a reference to the old stub;
 //! - the loader adds no global besides the queue function and throws nothing into the page;
 //! - when the wasm cannot start (a Content Security Policy without `'wasm-unsafe-eval'`) the page
-//!   gets exactly one `console.warn` and keeps working.
+//!   gets exactly one `console.warn` and keeps working;
+//! - Partnero's own snippet, whose `assets_host` line names assets.partnero.com, reports to the
+//!   collector the script came from and sends nothing to partnero.com;
+//! - the snippet pasted twice (so the script loads twice) still runs later calls, once.
 
 use anyhow::{Context, Result, ensure};
 use axum::Router;
@@ -15,7 +18,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use e2e::browser::{WAIT, poll};
-use e2e::{Browser, DemoProgramOptions, PARTNER_COOKIE, REFERRAL_COOKIE, flows, run};
+use e2e::{Browser, DemoProgramOptions, PARTNER_COOKIE, REFERRAL_COOKIE, flows, pages, run};
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -206,4 +209,156 @@ fn the_loader_keeps_the_snippets_contract() {
         );
         Ok(())
     });
+}
+
+/// The URLs the page requested: through `fetch` and `sendBeacon` (recorded by the page, see
+/// `e2e::pages::RECORDER`) and as Resource Timing lists them.
+async fn page_requests(browser: &Browser) -> Result<Vec<String>> {
+    let urls = browser
+        .eval(
+            "return window.__requests.map((r) => r[0])
+                 .concat(performance.getEntriesByType('resource').map((e) => e.name));",
+        )
+        .await?;
+    Ok(urls
+        .as_array()
+        .context("a list of URLs")?
+        .iter()
+        .filter_map(|u| u.as_str().map(str::to_owned))
+        .collect())
+}
+
+/// A site that switches to this collector only changes the script URL of Partnero's snippet and
+/// keeps `po('settings', 'assets_host', 'https://assets.partnero.com')`: the tracker does not take
+/// partnero.com for the collector, so the settings and the visit go to the script's origin and
+/// nothing (no beacon with the visitor's data) goes to partnero.com.
+#[test]
+fn partneros_assets_host_line_is_not_the_collector() {
+    run(
+        "partneros_assets_host_line_is_not_the_collector",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            shop.api
+                .post(
+                    "/v1/customers",
+                    &json!({"key": "seed_key", "email": "seed@example.com"}),
+                )
+                .await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::PARTNERO_SNIPPET, &collector, shop.program_id());
+            ensure!(
+                snippet.contains("po('settings', 'assets_host', 'https://assets.partnero.com');"),
+                "the page carries Partnero's assets_host line"
+            );
+            let site =
+                pages::serve(vec![("/landing", pages::page(&snippet, "<p>Landing</p>"))]).await?;
+            let browser = ctx.browser("visitor").await?;
+            browser
+                .goto(&format!("{site}/landing?ref=seed_key"))
+                .await?;
+
+            let cookie = browser.wait_for_cookie(REFERRAL_COOKIE).await?;
+            ensure!(cookie.value() == "seed_key", "cookie {cookie:?}");
+            flows::wait_for_clicks(&shop, "seed_key", 1).await?;
+
+            let requests = page_requests(&browser).await?;
+            let settings = format!("{collector}/pub/programs/{}", shop.program_id());
+            ensure!(
+                requests.iter().any(|u| u == &settings),
+                "the settings were not requested from the collector: {requests:?}"
+            );
+            ensure!(
+                requests
+                    .iter()
+                    .any(|u| u == &format!("{collector}/pub/visits")),
+                "the visit was not sent to the collector: {requests:?}"
+            );
+            let to_partnero: Vec<&String> = requests
+                .iter()
+                .filter(|u| u.contains("partnero.com"))
+                .collect();
+            ensure!(
+                to_partnero.is_empty(),
+                "requests to partnero.com: {to_partnero:?}"
+            );
+            let warns = browser.eval("return window.__warns;").await?;
+            ensure!(warns == json!([]), "warnings: {warns}");
+            Ok(())
+        },
+    );
+}
+
+/// The snippet pasted twice (in the theme and again by a tag manager) loads the script twice. The
+/// second copy must not take the queue function over from the first: its tracker never got `load`,
+/// so a later `po('customers','signup',…)` warned "no program" and the sign-up was lost. The
+/// sign-up is sent once, and the landing is one visit.
+#[test]
+fn the_snippet_pasted_twice_sends_a_later_signup_once() {
+    run(
+        "the_snippet_pasted_twice_sends_a_later_signup_once",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            shop.api
+                .post(
+                    "/v1/customers",
+                    &json!({"key": "twice_key", "email": "twice@example.com"}),
+                )
+                .await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::SNIPPET, &collector, shop.program_id());
+            let site = pages::serve(vec![(
+                "/twice",
+                pages::page(&format!("{snippet}\n{snippet}"), "<p>Twice</p>"),
+            )])
+            .await?;
+            let browser = ctx.browser("visitor").await?;
+            browser.goto(&format!("{site}/twice?ref=twice_key")).await?;
+            browser.wait_for_cookie(REFERRAL_COOKIE).await?;
+            // Both copies have run (and compiled their wasm) by then.
+            poll(WAIT, "both copies of the script to run", || async {
+                let copies = browser
+                    .eval(
+                        "return document.querySelectorAll('script[src*=\"/js/universal.js\"]').length;",
+                    )
+                    .await?;
+                Ok((copies == json!(2)).then_some(()))
+            })
+            .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+
+            browser
+                .eval(
+                    "po('customers', 'signup', {data: {key: 'twice_signup', email: 'signup@example.com'}});",
+                )
+                .await?;
+            let signups = || async {
+                let n = browser
+                    .eval(
+                        "return window.__requests.filter((r) => r[0].endsWith('/pub/signups')).length;",
+                    )
+                    .await?;
+                n.as_u64().context("a count")
+            };
+            poll(WAIT, "the sign-up beacon", || async {
+                Ok((signups().await? > 0).then_some(()))
+            })
+            .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+            let sent = signups().await?;
+            ensure!(sent == 1, "the sign-up was sent {sent} times");
+            poll(WAIT, "the browser-reported customer", || async {
+                let (status, _) = shop
+                    .api
+                    .get_with_status("/v1/customers/twice_signup")
+                    .await?;
+                Ok(status.is_success().then_some(()))
+            })
+            .await?;
+            let stats = flows::wait_for_clicks(&shop, "twice_key", 1).await?;
+            ensure!(stats["clicks"] == 1, "{stats}");
+            let warns = browser.eval("return window.__warns;").await?;
+            ensure!(warns == json!([]), "warnings: {warns}");
+            Ok(())
+        },
+    );
 }

@@ -1,10 +1,11 @@
 //! Tracker behaviours checked in the browser against the real collector: cookie lifetime, invalid keys,
-//! one visit per landing, browser-reported sign-ups (stored, never rewarded) and the consent hold.
+//! one visit per landing, browser-reported sign-ups (stored, never rewarded), browser-reported sales as
+//! sites write them (computed amounts, numeric keys) and the consent hold.
 
 use anyhow::{Context, Result, ensure};
 use e2e::browser::{WAIT, poll};
 use e2e::flows::{self, credited, same_amount};
-use e2e::{Browser, DemoProgramOptions, REFERRAL_COOKIE, Shop, run};
+use e2e::{Browser, DemoProgramOptions, REFERRAL_COOKIE, Shop, pages, run};
 use serde_json::Value;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -362,4 +363,184 @@ fn consent_hold_waits_for_grant() {
         flows::wait_for_clicks(&shop, &alice.customer_key, 1).await?;
         Ok(())
     });
+}
+
+/// A sale reported from the page the way sites write it (a computed `amount: 9.95 * 3`, numeric
+/// keys, the customer's tags) is stored, not refused with a 422: the amount is sent in cents and
+/// the transaction's customer without tags.
+#[test]
+fn a_computed_amount_and_a_tagged_buyer_do_not_lose_the_sale() {
+    run(
+        "a_computed_amount_and_a_tagged_buyer_do_not_lose_the_sale",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::SNIPPET, &collector, shop.program_id());
+            let sale = "<script>po('transactions', 'create', {data: {key: 1001, amount: 9.95 * 3, \
+                        customer: {key: 4242, email: 'num@example.com', tags: ['vip']}}, \
+                        options: {create_customer: true}});</script>";
+            let site = pages::serve(vec![(
+                "/thanks",
+                pages::page(&format!("{snippet}{sale}"), "<p>Thank you</p>"),
+            )])
+            .await?;
+            let buyer = ctx.browser("buyer").await?;
+            buyer.goto(&format!("{site}/thanks")).await?;
+            let stored = poll(WAIT, "the browser-reported transaction", || async {
+                let (status, body) = shop.api.get_with_status("/v1/transactions/1001").await?;
+                Ok(status.is_success().then(|| body["data"].clone()))
+            })
+            .await?;
+            ensure!(stored["source"] == "browser", "{stored}");
+            let amount = stored["amount"]
+                .as_f64()
+                .or_else(|| stored["amount"].as_str().and_then(|a| a.parse().ok()));
+            ensure!(
+                amount.is_some_and(|a| same_amount(a, 29.85)),
+                "amount: {stored}"
+            );
+            let customer = shop.api.customer("4242").await?;
+            ensure!(customer["email"] == "num@example.com", "{customer}");
+            let warns = buyer.eval("return window.__warns;").await?;
+            ensure!(warns == serde_json::json!([]), "warnings: {warns}");
+            Ok(())
+        },
+    );
+}
+
+/// The cookie writes the page recorded (`e2e::pages::RECORDER`) since the last call, cleared.
+async fn take_cookie_writes(browser: &Browser) -> Result<Vec<String>> {
+    let writes = browser
+        .eval("return window.__cookieWrites.splice(0);")
+        .await?;
+    Ok(writes
+        .as_array()
+        .context("a list of cookie strings")?
+        .iter()
+        .filter_map(|w| w.as_str().map(str::to_owned))
+        .collect())
+}
+
+/// `po('consent','revoke')` before any grant deletes the tracker's cookies (on the registrable
+/// domain too) without writing any: no `partnero_probe` test cookie to find that domain.
+#[test]
+fn a_revoke_before_any_grant_writes_no_cookie() {
+    run(
+        "a_revoke_before_any_grant_writes_no_cookie",
+        |ctx| async move {
+            let shop = ctx
+                .shop(DemoProgramOptions {
+                    consent_required: true,
+                    ..Default::default()
+                })
+                .await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::SNIPPET, &collector, shop.program_id());
+            let site = pages::serve(vec![("/page", pages::page(&snippet, "<p>Page</p>"))]).await?;
+            let visitor = ctx.browser("visitor").await?;
+            visitor.goto(&format!("{site}/page?ref=someone")).await?;
+            settle(&visitor).await?;
+            // A cookie from an earlier visit, on the registrable domain.
+            visitor
+                .eval("document.cookie = 'partnero_referral=old_key; Domain=shop.test; Path=/';")
+                .await?;
+            ensure!(
+                visitor.cookie(REFERRAL_COOKIE).await?.is_some(),
+                "the earlier cookie was not set"
+            );
+            take_cookie_writes(&visitor).await?;
+
+            visitor
+                .eval("po('consent', 'revoke'); return true;")
+                .await?;
+            let writes = take_cookie_writes(&visitor).await?;
+            ensure!(
+                !writes.is_empty()
+                    && writes
+                        .iter()
+                        .all(|w| w.contains("=; ") && w.contains("Max-Age=0")),
+                "a revoke wrote a cookie: {writes:?}"
+            );
+            ensure!(
+                !writes.iter().any(|w| w.contains("partnero_probe")),
+                "{writes:?}"
+            );
+            ensure!(
+                visitor.cookie(REFERRAL_COOKIE).await?.is_none(),
+                "the referral cookie was not deleted: {writes:?}"
+            );
+            Ok(())
+        },
+    );
+}
+
+/// After `po('consent','revoke')` nothing is written or sent until `po('consent','grant')`, also in
+/// a program that does not require consent: a later address change that carries a key (a
+/// single-page app's route, a fragment) writes no cookie and reports no visit.
+#[test]
+fn after_a_revoke_address_changes_track_nothing_until_a_grant() {
+    run(
+        "after_a_revoke_address_changes_track_nothing_until_a_grant",
+        |ctx| async move {
+            let shop = ctx.shop(DemoProgramOptions::default()).await?;
+            for key in ["first_key", "second_key", "third_key"] {
+                shop.api
+                    .post(
+                        "/v1/customers",
+                        &serde_json::json!({"key": key, "email": format!("{key}@example.com")}),
+                    )
+                    .await?;
+            }
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::SNIPPET, &collector, shop.program_id());
+            let site = pages::serve(vec![("/page", pages::page(&snippet, "<p>Page</p>"))]).await?;
+            let visitor = ctx.browser("visitor").await?;
+            visitor.goto(&format!("{site}/page?ref=first_key")).await?;
+            visitor.wait_for_cookie(REFERRAL_COOKIE).await?;
+            flows::wait_for_clicks(&shop, "first_key", 1).await?;
+
+            visitor
+                .eval("po('consent', 'revoke'); return true;")
+                .await?;
+            ensure!(
+                !visitor.document_cookie().await?.contains("partnero_"),
+                "cookies left after the revoke: {}",
+                visitor.document_cookie().await?
+            );
+            take_cookie_writes(&visitor).await?;
+            visitor
+                .eval(
+                    "history.pushState(null, '', '/page/next?ref=second_key');
+                     location.hash = 'ref=third_key';
+                     return true;",
+                )
+                .await?;
+            settle(&visitor).await?;
+            let writes = take_cookie_writes(&visitor).await?;
+            ensure!(
+                writes.is_empty(),
+                "cookies written after the revoke: {writes:?}"
+            );
+            for key in ["second_key", "third_key"] {
+                let stats = shop.api.stats(key).await?;
+                ensure!(
+                    stats["clicks"] == 0,
+                    "a visit was recorded for {key}: {stats}"
+                );
+            }
+
+            // A grant lets the next landing through.
+            visitor
+                .eval(
+                    "po('consent', 'grant');
+                     history.pushState(null, '', '/page/granted?ref=second_key');
+                     return true;",
+                )
+                .await?;
+            let cookie = visitor.wait_for_cookie(REFERRAL_COOKIE).await?;
+            ensure!(cookie.value() == "second_key", "cookie {cookie:?}");
+            flows::wait_for_clicks(&shop, "second_key", 1).await?;
+            Ok(())
+        },
+    );
 }

@@ -243,7 +243,7 @@ mod tests {
 
     #[test]
     fn finds_keys_in_url_parts() {
-        let domains = "domains\u{1e}lshop.test\u{1e}subdomain_links\u{1e}btrue\u{1e}";
+        let domains = "domains\u{1e}lshop.test\u{1e}sites\u{1e}lshop.test\u{1e}subdomain_links\u{1e}btrue\u{1e}";
         let find =
             |host, path, query, fragment| run(op::FIND, &[domains, host, path, query, fragment]);
         assert_eq!(find("shop.test", "/", "ref=alice", ""), "alice\u{1f}query");

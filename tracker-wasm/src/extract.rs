@@ -1,5 +1,6 @@
 //! Finding the referral key in a landing URL: query parameter (configured name and aliases),
-//! Link structure `/<link_param>/<KEY>`, `#ref=KEY`, and `KEY.site.com` subdomains.
+//! Link structure `/<link_param>/<KEY>` (also after the path of a website under a path),
+//! `#ref=KEY`, and `KEY.site.com` subdomains.
 
 use crate::key::{is_key_byte, is_valid_key};
 use crate::settings::Settings;
@@ -38,7 +39,18 @@ pub fn find_key(url: &Url<'_>, settings: &Settings, out: &mut impl Sink) -> Opti
     if param_key(url.query, settings, out) {
         return Some(LinkFormat::Query);
     }
-    let mut segments = crate::ascii::split(url.path, b'/').filter(|s| !s.is_empty());
+    // A website under a path (`https://shop.test/store`) gets `/store/aff/KEY` links: what
+    // follows a site's path is read like a path of its own (and `/aff/KEY` as before).
+    let mut path = url.path;
+    for site in crate::ascii::split(settings.sites, crate::arg::ITEM_SEP) {
+        if let Some((_, prefix)) = crate::ascii::split_once(site, b'/') {
+            let end = prefix.len() + 1;
+            if path.get(1..end) == Some(prefix) && path.get(end) == Some(&b'/') {
+                path = path.get(end..).unwrap_or_default();
+            }
+        }
+    }
+    let mut segments = crate::ascii::split(path, b'/').filter(|s| !s.is_empty());
     if segments.next() == Some(settings.link_param) {
         let mark = out.len();
         if let Some(segment) = segments.next()
@@ -69,19 +81,25 @@ fn param_key(query: &[u8], settings: &Settings, out: &mut impl Sink) -> bool {
     false
 }
 
-/// The first label of `host` when it is exactly one label under one of the program's domains,
-/// subdomain links are on and the label is not reserved.
+/// The first label of `host` when subdomain links are on, the label is not reserved and it is
+/// right in front of the host of one of the program's sites (the website, the referral-link
+/// domains: `KEY.my.shop.test` for the website `https://my.shop.test`), and `host` is not a
+/// site's host itself (`my` is no key on `my.shop.test`).
 pub fn subdomain_key<'a>(host: &'a [u8], settings: &Settings) -> Option<&'a [u8]> {
     if !settings.subdomain_links {
         return None;
     }
     let (label, parent) = crate::ascii::split_once(host, b'.')?;
-    // A domain is never empty (settings validation), so the label is one under it.
-    let under_program = settings
-        .domains
-        .iter()
-        .any(|domain| parent.eq_ignore_ascii_case(domain));
-    (under_program && !crate::words::contains_ignoring_case(RESERVED_SUBDOMAINS, label))
+    let mut under_site = false;
+    for site in crate::ascii::split(settings.sites, crate::arg::ITEM_SEP) {
+        // `host[/path]`: the host.
+        let site = crate::ascii::split_once(site, b'/').map_or(site, |(site_host, _)| site_host);
+        if host.eq_ignore_ascii_case(site) {
+            return None;
+        }
+        under_site |= parent.eq_ignore_ascii_case(site);
+    }
+    (under_site && !crate::words::contains_ignoring_case(RESERVED_SUBDOMAINS, label))
         .then_some(label)
 }
 
@@ -110,6 +128,7 @@ mod tests {
             ..Settings::default()
         };
         assert!(s.apply(b"domains", &crate::arg::Arg::list("shop.test")));
+        assert!(s.apply(b"sites", &crate::arg::Arg::list("shop.test")));
         s
     }
 
@@ -189,6 +208,42 @@ mod tests {
         );
     }
 
+    /// A website under a path (`https://shop.test/store`): its links are `/store/aff/KEY`.
+    #[test]
+    fn link_path_under_a_site_path() {
+        let mut s = Settings::default();
+        assert!(s.apply(
+            b"sites",
+            &crate::arg::Arg::list("shop.test/store\u{1d}eu.shop.test/de/shop")
+        ));
+        assert_eq!(
+            find("https://shop.test/store/aff/alice", &s),
+            some("alice", "link")
+        );
+        assert_eq!(
+            find("https://shop.test/store/aff/alice/?x=1", &s),
+            some("alice", "link")
+        );
+        assert_eq!(
+            find("https://eu.shop.test/de/shop/aff/bob", &s),
+            some("bob", "link")
+        );
+        // The root form still works; other paths and prefixes are no links.
+        assert_eq!(
+            find("https://shop.test/aff/carol", &s),
+            some("carol", "link")
+        );
+        assert_eq!(find("https://shop.test/store/aff/", &s), None);
+        assert_eq!(find("https://shop.test/store", &s), None);
+        assert_eq!(find("https://shop.test/storefront/aff/alice", &s), None);
+        assert_eq!(find("https://shop.test/blog/aff/alice", &s), None);
+        assert_eq!(find("https://shop.test/store/blog/aff/alice", &s), None);
+        assert_eq!(
+            find("https://shop.test/store/aff/alice", &Settings::default()),
+            None
+        );
+    }
+
     #[test]
     fn hash() {
         let s = Settings::default();
@@ -201,6 +256,50 @@ mod tests {
             some("bob", "hash")
         );
         assert_eq!(find("https://shop.test/#section", &s), None);
+    }
+
+    fn sites_settings(sites: &'static str) -> Settings<'static> {
+        let mut s = Settings {
+            subdomain_links: true,
+            ..Settings::default()
+        };
+        assert!(s.apply(b"domains", &crate::arg::Arg::list("shop.test")));
+        assert!(s.apply(b"sites", &crate::arg::Arg::list(sites)));
+        s
+    }
+
+    /// The website on a subdomain (`https://my.shop.test`): the key is the label in front of it
+    /// (`alice.my.shop.test`, the link the collector hands out), and `my` is not a key on the
+    /// website's own pages.
+    #[test]
+    fn subdomains_of_a_website_on_a_subdomain() {
+        let s = sites_settings("my.shop.test");
+        assert_eq!(find("https://my.shop.test/", &s), None);
+        assert_eq!(find("https://MY.shop.test/pricing", &s), None);
+        assert_eq!(
+            find("https://alice.my.shop.test/", &s),
+            some("alice", "subdomain")
+        );
+        assert_eq!(find("https://alice.shop.test/", &s), None);
+        assert_eq!(find("https://www.my.shop.test/", &s), None);
+        assert_eq!(find("https://a.b.my.shop.test/", &s), None);
+        // Subdomain keys come from the sites, not from the program's (registrable) domains.
+        let mut domains_only = Settings {
+            subdomain_links: true,
+            ..Settings::default()
+        };
+        assert!(domains_only.apply(b"domains", &crate::arg::Arg::list("shop.test")));
+        assert_eq!(find("https://alice.shop.test/", &domains_only), None);
+        // A site's path does not matter; a link domain is a site too; a page on one site's host
+        // is never a key, even when another site is its parent.
+        let s = sites_settings("shop.test/store\u{1d}eu.shop.test");
+        assert_eq!(find("https://bob.shop.test/", &s), some("bob", "subdomain"));
+        assert_eq!(
+            find("https://bob.eu.shop.test/", &s),
+            some("bob", "subdomain")
+        );
+        assert_eq!(find("https://eu.shop.test/", &s), None);
+        assert_eq!(find("https://shop.test/", &s), None);
     }
 
     #[test]

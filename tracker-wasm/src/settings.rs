@@ -97,6 +97,10 @@ pub struct Settings<'a> {
     pub attribution: Attribution,
     /// The program's website domains (empty: any).
     pub domains: Names<'a>,
+    /// The website and the referral-link domains as `host[/path]` (host without `www.`), a list
+    /// (items separated by [`crate::arg::ITEM_SEP`]): a subdomain key is the label right in front
+    /// of one of these hosts (none without sites).
+    pub sites: &'a [u8],
     /// `KEY.site.com` links are read.
     pub subdomain_links: bool,
     /// Nothing is written or reported before `po('consent', 'grant')`.
@@ -124,6 +128,7 @@ impl Default for Settings<'_> {
                 text: b"",
                 sep: crate::arg::ITEM_SEP,
             },
+            sites: b"",
             subdomain_links: false,
             consent_required: false,
             honor_gpc: false,
@@ -135,7 +140,7 @@ impl Default for Settings<'_> {
 /// The names [`Settings::apply`] understands, in the order of their numbers there.
 pub const SETTING_NAMES: &[u8] =
     b"type cookie_time url_format query_param link_param param_aliases \
-attribution domains subdomain_links consent_required honor_gpc clean_url";
+attribution domains sites subdomain_links consent_required honor_gpc clean_url";
 
 /// Separates names and values in settings records.
 pub const RECORD_SEP: u8 = 0x1e;
@@ -210,6 +215,11 @@ impl<'a> Settings<'a> {
                     self.param_aliases = list;
                 }
             }
+            // Only compared with the address: any list will do.
+            8 => match value {
+                Arg::List(list) => self.sites = list,
+                _ => return false,
+            },
             6 => match position(b"first first_click last last_click", text) {
                 Some(i) => {
                     self.attribution = if i < 2 {
@@ -225,9 +235,9 @@ impl<'a> Settings<'a> {
                     return false;
                 };
                 match index {
-                    8 => self.subdomain_links = on,
-                    9 => self.consent_required = on,
-                    10 => self.honor_gpc = on,
+                    9 => self.subdomain_links = on,
+                    10 => self.consent_required = on,
+                    11 => self.honor_gpc = on,
                     _ => self.clean_url = on,
                 }
             }
@@ -312,6 +322,7 @@ mod tests {
             ("param_aliases", Arg::list("r")),
             ("attribution", Arg::text("last")),
             ("domains", Arg::list("Shop.Test")),
+            ("sites", Arg::list("my.shop.test/store\u{1d}eu.shop.test")),
             ("subdomain_links", Arg::Bool(true)),
             ("consent_required", Arg::Bool(true)),
             ("honor_gpc", Arg::Bool(true)),
@@ -325,12 +336,13 @@ mod tests {
         assert_eq!(s.link_param, b"go");
         assert_eq!(s.attribution, Attribution::LastClick);
         assert_eq!(list(s.domains), ["Shop.Test"]);
+        assert_eq!(s.sites, b"my.shop.test/store\x1deu.shop.test");
         assert!(
             s.allows_host(b"www.shop.test"),
             "domains compare ignoring case"
         );
         assert!(s.subdomain_links && s.consent_required && s.honor_gpc && s.clean_url);
-        assert_eq!(crate::ascii::split(SETTING_NAMES, b' ').count(), 12);
+        assert_eq!(crate::ascii::split(SETTING_NAMES, b' ').count(), 13);
     }
 
     #[test]

@@ -40,6 +40,7 @@ proptest! {
         let href = format!("https://{host}/{path}?{query}#{fragment}");
         let mut settings = Settings { subdomain_links: true, ..Settings::default() };
         prop_assert!(settings.apply(b"domains", &Arg::list("shop.test")));
+        prop_assert!(settings.apply(b"sites", &Arg::list("shop.test/store")));
         if let Some(key) = found(&href, &settings) {
             prop_assert!(is_valid_key(key.as_bytes()), "{:?}", key);
         }
@@ -47,11 +48,13 @@ proptest! {
 
     #[test]
     fn a_valid_key_round_trips_through_every_link_format(k in key(), other in "[a-z]{1,8}=[a-z]{0,8}") {
-        let settings = Settings::default();
+        let mut settings = Settings::default();
+        prop_assert!(settings.apply(b"sites", &Arg::list("shop.test/store")));
         let encoded = encode_component(&k);
         for href in [
             format!("https://shop.test/?{other}&ref={encoded}"),
             format!("https://shop.test/aff/{encoded}?{other}"),
+            format!("https://shop.test/store/aff/{encoded}?{other}"),
             format!("https://shop.test/#via={encoded}"),
         ] {
             prop_assert_eq!(found(&href, &settings), Some(k.clone()), "{}", href);

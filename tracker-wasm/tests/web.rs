@@ -18,6 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 extern "C" {
     /// Starts a tracker; returns its `run(kind, value)`.
     fn boot(src: &str, net: &JsValue, chunk: &str, call: &JsValue) -> Function;
+    /// The cookie writer `write(name, value, maxAge)` for `host`.
     #[wasm_bindgen(js_name = cookieJar)]
     fn cookie_jar(call: &JsValue, host: &str, secure: bool) -> JsValue;
     #[wasm_bindgen(js_name = collectorBase)]
@@ -250,31 +251,27 @@ async fn wait_for_posts(posts: &Array, n: u32) {
 #[wasm_bindgen_test]
 fn probing_an_ip_host_gives_host_only_cookies() {
     let host = hostname();
-    let jar = cookie_jar(&core(), &host, false);
-    assert_eq!(
-        get(&jar, "domain").as_string().as_deref(),
-        Some(""),
-        "{host}"
-    );
+    let writes = record_cookie_writes();
+    let write: Function = cookie_jar(&core(), &host, false).unchecked_into();
+    let name = s("partnero_test");
+    write
+        .call3(&JsValue::NULL, &name, &s("v1"), &JsValue::from(60))
+        .unwrap();
+    stop_recording_cookie_writes();
     assert_eq!(
         cookie("partnero_probe"),
         None,
         "the probe cookie is removed"
     );
-    call(
-        &jar,
-        "write",
-        &[&s("partnero_test"), &s("v1"), &JsValue::from(60)],
-    )
-    .unwrap();
-    assert_eq!(
-        call(&jar, "read", &[&s("partnero_test")])
-            .unwrap()
-            .as_string()
-            .as_deref(),
-        Some("v1")
+    assert_eq!(cookie("partnero_test").as_deref(), Some("v1"));
+    let writes: Vec<String> = writes.iter().filter_map(|w| w.as_string()).collect();
+    assert!(
+        writes.iter().all(|w| !w.contains("Domain=")),
+        "{host}: {writes:?}"
     );
-    call(&jar, "del", &[&s("partnero_test")]).unwrap();
+    write
+        .call3(&JsValue::NULL, &name, &s(""), &JsValue::from(0))
+        .unwrap();
     assert_eq!(cookie("partnero_test"), None);
 }
 
@@ -304,7 +301,35 @@ fn the_collector_base_follows_host_then_assets_host_then_the_script() {
         base(s("http://127.0.0.1:8080?x"), none.clone(), src).as_deref(),
         Some("http://127.0.0.1:8080")
     );
-    assert_eq!(base(none.clone(), none, ""), None);
+    assert_eq!(base(none.clone(), none.clone(), ""), None);
+    // Partnero's snippet names its own hosts: never the collector, the script's origin is.
+    assert_eq!(
+        base(none.clone(), s("https://assets.partnero.com"), src).as_deref(),
+        Some("https://cdn.test")
+    );
+    assert_eq!(
+        base(s("https://app.partnero.com/"), s("https://a.test"), src).as_deref(),
+        Some("https://a.test")
+    );
+    for partnero in [
+        "https://partnero.com",
+        "https://ASSETS.Partnero.com.",
+        "http://x.y.partnero.com:8080/p",
+    ] {
+        assert_eq!(
+            base(s(partnero), none.clone(), src).as_deref(),
+            Some("https://cdn.test"),
+            "{partnero}"
+        );
+    }
+    // Only partnero.com itself and its subdomains.
+    for other in ["https://notpartnero.com", "https://partnero.com.evil.test"] {
+        assert_eq!(
+            base(s(other), none.clone(), src).as_deref(),
+            Some(other),
+            "{other}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -457,6 +482,39 @@ async fn each_landing_is_reported_once() {
     allow_beacons();
     assert_eq!(visits.len(), 2, "{visits:?}");
     assert_eq!(visits[1], ("bea".to_owned(), href()));
+    clear_cookies();
+    go("/");
+}
+
+/// Within one document a key is reported once: a `#faq` click (`hashchange`) or a router's move
+/// to another address that keeps `?ref=alice` is not another click; a different key is a new
+/// landing.
+#[wasm_bindgen_test]
+async fn a_key_is_reported_once_per_document() {
+    clear_cookies();
+    go("/?ref=alice");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    refuse_beacons();
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    assert_eq!(reported_visits(&posts).len(), 1);
+    Reflect::set(&global_get("location"), &s("hash"), &s("faq")).unwrap();
+    // `hashchange` is dispatched as a task. (Trackers of earlier tests see it too, and one with
+    // `clean_url` may then remove `ref=alice` from the address: this tracker saw it first.)
+    sleep(50).await;
+    let history = global_get("history");
+    let push = |to: &str| {
+        call(&history, "pushState", &[&JsValue::NULL, &s(""), &s(to)]).unwrap();
+    };
+    push("/other?ref=alice");
+    let visits = reported_visits(&posts);
+    assert_eq!(visits.len(), 1, "{visits:?}");
+    push("/x?ref=bob");
+    let visits = reported_visits(&posts);
+    allow_beacons();
+    assert_eq!(visits.len(), 2, "{visits:?}");
+    assert_eq!(visits[1], ("bob".to_owned(), href()));
     clear_cookies();
     go("/");
 }
@@ -673,6 +731,56 @@ async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
     go("/");
 }
 
+/// After `po('consent','revoke')` nothing is written or sent until `po('consent','grant')`, also in
+/// a program that does not require consent: an address change with a key writes no cookie and
+/// reports no visit (the navigation is handed to this tracker alone, as its history hooks do).
+#[wasm_bindgen_test]
+async fn after_a_revoke_nothing_is_written_or_sent_until_a_grant() {
+    const NAVIGATED: f64 = 1.0;
+    clear_cookies();
+    go("/?ref=ida");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    refuse_beacons();
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("ida"));
+    assert_eq!(reported_visits(&posts).len(), 1);
+    run(&runner, &["consent", "revoke"]);
+    assert_eq!(cookie(REFERRAL_COOKIE), None);
+    assert_eq!(cookie(VISITOR_COOKIE), None);
+    let writes = record_cookie_writes();
+    for to in ["/?ref=jon", "/p#ref=kim"] {
+        go(to);
+        runner
+            .call2(
+                &JsValue::NULL,
+                &JsValue::from_f64(NAVIGATED),
+                &JsValue::UNDEFINED,
+            )
+            .unwrap();
+    }
+    stop_recording_cookie_writes();
+    assert_eq!(writes.length(), 0, "{:?}", writes.to_vec());
+    assert_eq!(reported_visits(&posts).len(), 1);
+    run(&runner, &["consent", "grant"]);
+    go("/?ref=lea");
+    runner
+        .call2(
+            &JsValue::NULL,
+            &JsValue::from_f64(NAVIGATED),
+            &JsValue::UNDEFINED,
+        )
+        .unwrap();
+    let visits = reported_visits(&posts);
+    allow_beacons();
+    assert_eq!(cookie(REFERRAL_COOKIE).as_deref(), Some("lea"));
+    assert_eq!(visits.len(), 2, "{visits:?}");
+    assert_eq!(visits[1].0, "lea");
+    clear_cookies();
+    go("/");
+}
+
 #[wasm_bindgen_test]
 async fn invalid_keys_are_never_written() {
     clear_cookies();
@@ -843,6 +951,84 @@ fn bodies_leave_absent_fields_out_and_check_the_data() {
             &object(&[("data", object(&[("amount", JsValue::from(-5))]))])
         ),
         "!transaction amount is not a number of at least 0"
+    );
+}
+
+/// `po('customers','signup',{data:{key: user.id}})` with a numeric id: customer keys, transaction
+/// keys and a transaction's customer key that are safe integers are sent as their decimal text
+/// (the collector takes keys as strings); other numbers are left out as before.
+#[wasm_bindgen_test]
+fn number_keys_are_sent_as_decimal_text() {
+    let n = |v: f64| JsValue::from_f64(v);
+    let signup = customer(&object(&[
+        ("key", n(42.0)),
+        ("email", s("bob@example.com")),
+    ]));
+    assert_eq!(
+        signup_body("P1", "", "", &signup),
+        r#"{"program":"P1","customer":{"key":"42","email":"bob@example.com"}}"#
+    );
+    let sale = object(&[(
+        "data",
+        object(&[
+            ("key", n(1001.0)),
+            ("amount", n(49.0)),
+            ("customer", object(&[("key", n(42.0))])),
+        ]),
+    )]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale),
+        r#"{"program":"P1","transaction":{"key":"1001","amount":49,"customer":{"key":"42"}},"options":{"create_customer":false}}"#
+    );
+    assert_eq!(
+        get(&customer(&object(&[("key", n(-7.0))])), "key")
+            .as_string()
+            .as_deref(),
+        Some("-7")
+    );
+    for not_a_key in [1.5, 9_007_199_254_740_992.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            get(&customer(&object(&[("key", n(not_a_key))])), "key"),
+            JsValue::UNDEFINED,
+            "{not_a_key}"
+        );
+    }
+}
+
+/// What the collector refuses with a 422 (losing the sale) never leaves the tracker: a computed
+/// amount such as `9.95 * 3` (29.849999999999998) is rounded to cents, and a transaction's
+/// customer is sent without `tags` (`/pub/transactions` takes key, email and name only).
+#[wasm_bindgen_test]
+fn transaction_amounts_are_cents_and_their_customer_has_no_tags() {
+    let n = JsValue::from_f64;
+    assert_eq!(amount(&n(9.95 * 3.0)).as_f64(), Some(29.85));
+    assert_eq!(amount(&n(0.1 + 0.2)).as_f64(), Some(0.3));
+    assert_eq!(amount(&n(49.999)).as_f64(), Some(50.0));
+    assert_eq!(amount(&n(12.0)).as_f64(), Some(12.0));
+    let sale = object(&[(
+        "data",
+        object(&[
+            ("key", s("inv_7")),
+            ("amount", n(9.95 * 3.0)),
+            (
+                "customer",
+                object(&[
+                    ("key", s("u_7")),
+                    ("email", s("bob@example.com")),
+                    ("tags", list(&["vip"])),
+                ]),
+            ),
+        ]),
+    )]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale),
+        r#"{"program":"P1","transaction":{"key":"inv_7","amount":29.85,"customer":{"key":"u_7","email":"bob@example.com"}},"options":{"create_customer":false}}"#
+    );
+    // Sign-ups keep their tags.
+    let signup = customer(&object(&[("key", s("u_7")), ("tags", list(&["vip"]))]));
+    assert_eq!(
+        signup_body("P1", "", "", &signup),
+        r#"{"program":"P1","customer":{"key":"u_7","tags":["vip"]}}"#
     );
 }
 

@@ -10,8 +10,9 @@
 //!    browsers accepting gzip;
 //! 6. `manifest.json` lists every file with its raw, gzip -9 and served size and the tracker
 //!    sources hash;
-//! 7. fails when what a first visit downloads (loader + wasm) exceeds the gzip budget (measured at
-//!    gzip -9, which is larger than what is served).
+//! 7. fails when what a first visit downloads (loader + wasm) exceeds the gzip budget, or the form
+//!    chunk its own (measured at gzip -9, which is larger than what is served); the freshness
+//!    check measures the committed files against the same two budgets.
 //!
 //! Same sources and tools give byte-identical output.
 

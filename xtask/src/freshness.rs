@@ -49,8 +49,9 @@ fn gzip_len(path: &Path) -> Result<u64> {
 }
 
 /// The byte budget check: fails when the committed loader + wasm that a first visit downloads are,
-/// gzipped, over [`crate::build_tracker::FIRST_VISIT_GZIP_BUDGET`]. Sizes are measured again, not
-/// read from the manifest.
+/// gzipped, over [`crate::build_tracker::FIRST_VISIT_GZIP_BUDGET`], or a lazily loaded file (the
+/// form chunk) is over [`crate::build_tracker::FORM_CHUNK_GZIP_BUDGET`]. Sizes are measured again,
+/// not read from the manifest.
 pub fn check_budget(root: &Path) -> Result<()> {
     let manifest = read_manifest(root)?;
     let dist = root.join("js").join("dist");
@@ -64,6 +65,21 @@ pub fn check_budget(root: &Path) -> Result<()> {
     );
     if total > budget {
         bail!("the tracker is over its byte budget: {total} bytes gzip > {budget}");
+    }
+    let chunk_budget = crate::build_tracker::FORM_CHUNK_GZIP_BUDGET;
+    for file in &manifest.lazy {
+        let size = gzip_len(&dist.join(&file.name))
+            .with_context(|| format!("js/dist/{} is missing: {REBUILD}", file.name))?;
+        println!(
+            "{} (loaded on demand) is {size} bytes gzip; budget {chunk_budget}",
+            file.name
+        );
+        if size > chunk_budget {
+            bail!(
+                "the form chunk {} is over its byte budget: {size} bytes gzip > {chunk_budget}",
+                file.name
+            );
+        }
     }
     Ok(())
 }
@@ -139,12 +155,15 @@ mod tests {
         /// Writes dist files and a manifest carrying the current sources hash (what build-tracker does).
         fn build(&self) {
             let dist = self.0.join("js/dist");
-            fs::write(dist.join("universal.js"), "x").unwrap();
-            let gz = crate::build_tracker::serving_gzip(b"x").unwrap();
-            fs::write(dist.join("universal.js.gz"), gz).unwrap();
+            for name in ["universal.js", "form.js"] {
+                fs::write(dist.join(name), "x").unwrap();
+                let gz = crate::build_tracker::serving_gzip(b"x").unwrap();
+                fs::write(dist.join(format!("{name}.gz")), gz).unwrap();
+            }
             let manifest = serde_json::json!({
                 "sources_hash": tracker_sources_hash(&self.0).unwrap(),
                 "files": [{"name": "universal.js", "bytes": 1, "gzip_bytes": 21}],
+                "lazy": [{"name": "form.js", "bytes": 1, "gzip_bytes": 21}],
                 "loader": "universal.js",
                 "wasm": "universal.js",
             });
@@ -218,24 +237,69 @@ mod tests {
         assert!(err.contains("universal.js.gz is missing"), "{err}");
     }
 
-    #[test]
-    fn budget_is_measured_from_the_files() {
-        let s = Scratch::new("budget");
-        s.build();
-        check_budget(&s.0).unwrap();
-        // Incompressible bytes well over the budget, whatever the manifest says.
+    /// `len` incompressible bytes.
+    fn noise(len: usize) -> Vec<u8> {
         let mut x: u32 = 12345;
-        let noise: Vec<u8> = (0..40_000)
+        (0..len)
             .map(|_| {
                 x ^= x << 13;
                 x ^= x >> 17;
                 x ^= x << 5;
                 x as u8
             })
-            .collect();
-        fs::write(s.0.join("js/dist/universal.js"), noise).unwrap();
+            .collect()
+    }
+
+    #[test]
+    fn budget_is_measured_from_the_files() {
+        let s = Scratch::new("budget");
+        s.build();
+        check_budget(&s.0).unwrap();
+        // Incompressible bytes well over the budget, whatever the manifest says.
+        fs::write(s.0.join("js/dist/universal.js"), noise(40_000)).unwrap();
         let err = format!("{:#}", check_budget(&s.0).unwrap_err());
         assert!(err.contains("over its byte budget"), "{err}");
+    }
+
+    /// The lazily loaded form chunk has its own budget (4,096 bytes gzip), also checked on the
+    /// committed files: a chunk of 5,000 incompressible bytes fails, one of 3,000 passes.
+    #[test]
+    fn form_chunk_budget_is_checked() {
+        let s = Scratch::new("chunk");
+        s.build();
+        fs::write(s.0.join("js/dist/form.js"), noise(3_000)).unwrap();
+        check_budget(&s.0).unwrap();
+        fs::write(s.0.join("js/dist/form.js"), noise(5_000)).unwrap();
+        let err = format!("{:#}", check_budget(&s.0).unwrap_err());
+        assert!(err.contains("form chunk form.js is over"), "{err}");
+    }
+
+    /// Documentation, tests and proptest's saved cases cannot change the built assets: editing
+    /// them leaves `js/dist/` fresh. A source change next to them still makes it stale.
+    #[test]
+    fn docs_and_tests_are_not_sources() {
+        let s = Scratch::new("docs");
+        for dir in ["js/src", "tracker-wasm/tests", "tracker-wasm/src/web/tests"] {
+            fs::create_dir_all(s.0.join(dir)).unwrap();
+        }
+        let others = [
+            "js/README.md",
+            "tracker-wasm/README.md",
+            "tracker-wasm/tests/web.rs",
+            "tracker-wasm/tests/props.proptest-regressions",
+            "tracker-wasm/src/web/tests/helper.js",
+            "tracker-wasm/src/notes.md",
+        ];
+        for file in others {
+            fs::write(s.0.join(file), "1").unwrap();
+        }
+        s.build();
+        for file in others {
+            fs::write(s.0.join(file), "edited").unwrap();
+            check(&s.0).unwrap_or_else(|e| panic!("{file}: {e:#}"));
+        }
+        fs::write(s.0.join("js/src/loader.js"), "edited").unwrap();
+        assert!(check(&s.0).is_err());
     }
 
     #[test]
@@ -268,6 +332,12 @@ mod tests {
         text.push_str("\n// a change without a rebuild\n");
         fs::write(&lib, text).unwrap();
         assert!(check(&s.0).is_err());
+    }
+
+    /// The committed `js/dist/` is within both budgets (what `cargo xtask test` checks).
+    #[test]
+    fn the_committed_tracker_is_within_its_budgets() {
+        check_budget(&crate::workspace_root()).unwrap();
     }
 
     fn copy_dir(from: &Path, to: &Path) {

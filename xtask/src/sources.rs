@@ -8,10 +8,17 @@ use std::path::{Path, PathBuf};
 /// Directories (relative to the workspace root) whose files make up the tracker's sources.
 const SOURCE_DIRS: &[&str] = &["tracker-wasm", "js"];
 
-/// Directory names never part of the source set: build output and installed packages.
-const SKIPPED_DIRS: &[&str] = &["target", "pkg", "node_modules", "dist", ".git"];
+/// Directory names never part of the source set: build output, installed packages and tests
+/// (the browser tests, property tests: nothing the built assets are made from).
+const SKIPPED_DIRS: &[&str] = &["target", "pkg", "node_modules", "dist", ".git", "tests"];
 
-/// Every tracker source file, relative to `root`, sorted, with `/` separators.
+/// File name endings never part of the source set: documentation and proptest's saved failure
+/// cases, which cannot change the built assets.
+const SKIPPED_SUFFIXES: &[&str] = &[".md", ".proptest-regressions"];
+
+/// Every tracker source file, relative to `root`, sorted, with `/` separators: the files under
+/// `tracker-wasm/` and `js/` that can change the built assets (not build output, installed
+/// packages, tests or documentation).
 pub fn tracker_source_files(root: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for dir in SOURCE_DIRS {
@@ -34,7 +41,11 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
             if !SKIPPED_DIRS.iter().any(|s| name == *s) {
                 collect(root, &path, out)?;
             }
-        } else if file_type.is_file() {
+        } else if file_type.is_file()
+            && !SKIPPED_SUFFIXES
+                .iter()
+                .any(|suffix| name.to_string_lossy().ends_with(suffix))
+        {
             out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
         }
     }

@@ -24,17 +24,24 @@ export const cleanText = (v, max = 256) => {
   if (v && v.length <= max) return v;
 };
 
+/**
+ * A customer or transaction key: a text field, or a safe integer (sites pass `user.id`, often a
+ * number) as its decimal text.
+ */
+export const keyText = (v) => (Number.isSafeInteger(v) ? '' + v : cleanText(v));
+
 /** A boolean option: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true. */
 export const truthy = (v) =>
   v === true || (typeof v == 'number' && v != 0) || (typeof v == 'string' && /^(true|1|yes|on)$/.test(v));
 
 /**
- * A transaction amount: a finite number ≥ 0 or a plain decimal string such as `49` or `49.95`
+ * A transaction amount: a finite number ≥ 0 (rounded to cents: `9.95 * 3` is 29.849999999999998,
+ * and the collector takes at most 2 decimals) or a plain decimal string such as `49` or `49.95`
  * (at most 15 digits), as a number; undefined when absent; NaN when invalid. The collector takes
  * no negative amounts (a refund is the backend's `DELETE`).
  */
 export const amount = (v) => {
-  if (typeof v == 'number') return v >= 0 && v < Infinity ? v : NaN;
+  if (typeof v == 'number') return v >= 0 && v < Infinity ? Math.round(v * 100) / 100 : NaN;
   if (typeof v == 'string') {
     const m = /^(\d+)(?:\.(\d*))?$/.exec(v.trim());
     return m && m[1].length + (m[2] || '').length <= 15 ? +v : NaN;
@@ -43,13 +50,14 @@ export const amount = (v) => {
 };
 
 /**
- * A customer object `{key, email, name, tags}` within the collector's limits: texts cleaned, a name
- * of at most 255 characters, the first 20 tags of 1–64 characters (of the first 64 entries).
+ * A customer object `{key, email, name, tags}` within the collector's limits: texts cleaned (a
+ * number key as its text, see `keyText`), a name of at most 255 characters, the first 20 tags of
+ * 1–64 characters (of the first 64 entries).
  */
 export const customer = (o) => {
   const tags = get(o, 'tags');
   return {
-    key: cleanText(get(o, 'key')),
+    key: keyText(get(o, 'key')),
     email: cleanText(get(o, 'email')),
     name: cleanText(get(o, 'name'), 255),
     tags: isList(tags)
@@ -84,8 +92,10 @@ export const transactionBody = (program, visitor, referral, o) => {
   const sale = data(o);
   const value = amount(get(sale, 'amount'));
   if (value != value) return '!transaction amount is not a number of at least 0';
+  // The collector's transaction customer takes no tags (a 422 that would lose the sale).
+  const buyer = { ...customer(get(sale, 'customer')), tags: undefined };
   return body(program, visitor, referral, {
-    transaction: { key: cleanText(get(sale, 'key')), amount: value, customer: customer(get(sale, 'customer')) },
+    transaction: { key: keyText(get(sale, 'key')), amount: value, customer: buyer },
     options: { create_customer: truthy(get(get(o, 'options'), 'create_customer')) },
   });
 };

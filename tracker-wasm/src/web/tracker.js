@@ -60,11 +60,15 @@ export const uuid = () => {
   return Array.from(b, (x, i) => ((0x550 >> i) & 1 ? '-' : '') + (x | 256).toString(16).slice(1)).join('');
 };
 
-/** `url` parsed, when it is an absolute http(s) URL. */
+/**
+ * `url` parsed, when it is an absolute http(s) URL (those always have a host) whose host is not
+ * partnero.com or one of its subdomains: Partnero's snippet sets `assets_host` to
+ * `https://assets.partnero.com`, and a site that only points the script URL at us keeps that line.
+ */
 const web = (url) => {
   try {
     const u = new URL(url);
-    if (/^https?:$/.test(u.protocol) && u.host) return u;
+    if (/^https?:$/.test(u.protocol) && !/(^|\.)partnero\.com\.?$/.test(u.hostname)) return u;
   } catch (_) {
     // not an absolute URL
   }
@@ -72,7 +76,8 @@ const web = (url) => {
 
 /**
  * The collector's base URL, in order: `host`, `assets_host`, the origin of the loader's own
- * `<script src>`. Only http(s) URLs; no trailing `/`, query or fragment.
+ * `<script src>`. Only http(s) URLs, never on partnero.com (see `web`); no trailing `/`, query or
+ * fragment.
  */
 export const collectorBase = (host, assets, src) => {
   const u = web(host) || web(assets);
@@ -80,9 +85,9 @@ export const collectorBase = (host, assets, src) => {
 };
 
 /**
- * Cookies on the registrable domain of `host`, found by probing: a test cookie is written on each
- * candidate parent domain (shortest first) and the first one the browser keeps wins; host-only
- * cookies when none does (localhost, IP hosts).
+ * `write(name, value, maxAge)`: writes cookies on the registrable domain of `host`, found by
+ * probing: a test cookie is written on each candidate parent domain (shortest first) and the first
+ * one the browser keeps wins; host-only cookies when none does (localhost, IP hosts).
  */
 export const cookieJar = (call, host, secure) => {
   // call(op, input): the operations of api.rs
@@ -94,28 +99,17 @@ export const cookieJar = (call, host, secure) => {
   const writeOn = (domain, name, value, age) => {
     d.cookie = T(COOKIE, name, value, domain, age, secure ? 1 : '');
   };
-  const read = (name) => T(READ, d.cookie, name);
   let domain = '';
   for (const c of T(CANDIDATES, host).split(US)) {
     if (!c) continue;
     writeOn(c, PROBE_COOKIE, 1, 10);
-    if (read(PROBE_COOKIE) == '1') {
+    if (T(READ, d.cookie, PROBE_COOKIE) == '1') {
       writeOn(c, PROBE_COOKIE, 1, 0);
       domain = c;
       break;
     }
   }
-  const write = (name, value, age) => writeOn(domain, name, value, age);
-  return {
-    domain,
-    read,
-    write,
-    /** Deletes cookie `name`, on the registrable domain and host-only. */
-    del(name) {
-      write(name, '', 0);
-      if (domain) writeOn('', name, '', 0);
-    },
-  };
+  return (name, value, age) => writeOn(domain, name, value, age);
 };
 
 /**
@@ -137,6 +131,8 @@ export function boot(src, net, chunk, call) {
   const COMMAND = 0;
   const FIND = 1;
   const INFO = 2;
+  const CANDIDATES = 3;
+  const COOKIE = 4;
   const KEEP = 6;
   const VISITOR = 7;
   const IDENTITY = 8;
@@ -147,6 +143,7 @@ export function boot(src, net, chunk, call) {
   const RS = '\x1e';
 
   const T = caller(call);
+  // granted: 1 after po('consent','grant'), 0 after po('consent','revoke'), undefined before either.
   let host, assets, jar, held, ready, loading, granted, checked, busy, lazy;
   // The settings records (see ../settings.rs): the collector's document, then the page's overrides.
   let doc = '';
@@ -157,11 +154,15 @@ export function boot(src, net, chunk, call) {
   const S = () => doc + overrides;
   /** [cookie name, max-age, flags, key parameter names] (api.rs INFO). */
   const info = () => T(INFO, S()).split(US);
-  /** False when the program honours GPC/DNT and the browser sends it, or consent is missing. */
+  /**
+   * False when the program honours GPC/DNT and the browser sends it, or consent is missing: not
+   * granted yet in a program that requires it, or revoked (in any program).
+   */
   const mayTrack = (f = info()[2]) => {
     const n = navigator;
-    return !(f.includes('g') && (n.globalPrivacyControl === true || n.doNotTrack == '1')) && (!f.includes('c') || granted);
+    return !(f.includes('g') && (n.globalPrivacyControl === true || n.doNotTrack == '1')) && (granted ?? !f.includes('c'));
   };
+  /** The cookie writer (see `cookieJar`), made on first use. */
   const cookies = () => jar || (jar = cookieJar(call, location.hostname, location.protocol == 'https:'));
 
   /**
@@ -208,16 +209,19 @@ export function boot(src, net, chunk, call) {
   /** Makes `id` the page's program; false (with a warning) for a second, different program. */
   const select = (id) => (x.p && x.p != id ? warn('only one program per page is supported') : (x.p = id));
 
-  /** Writes the cookie (per attribution), reports the visit once, cleans the URL. */
+  /**
+   * Writes the cookie (per attribution), reports the visit, cleans the URL. A key is reported once
+   * per document: a `#faq` click or a route change that keeps `?ref=KEY` is not a new landing (a
+   * different key is).
+   */
   const commit = (key, format, at) => {
     const [name, age, flags, params] = info();
-    const j = cookies();
-    if (T(KEEP, S(), d.cookie, key)) j.write(name, key, age);
+    const write = cookies();
+    if (T(KEEP, S(), d.cookie, key)) write(name, key, age);
     const visitor = T(VISITOR, d.cookie) || uuid();
-    j.write(VISITOR_COOKIE, visitor, age);
-    const mark = key + ' ' + at;
-    if (!reported.includes(mark)) {
-      reported.push(mark);
+    write(VISITOR_COOKIE, visitor, age);
+    if (!reported.includes(key)) {
+      reported.push(key);
       x.s('/pub/visits', JSON.stringify({ program: x.p, key, visitor, url: at, referrer: d.referrer, format }));
     }
     if (flags.includes('u') && at == location.href) later('x', params, at);
@@ -226,6 +230,7 @@ export function boot(src, net, chunk, call) {
   /** Key extraction for the current address (and, the first time, the navigation's URL). */
   const capture = () => {
     const [name, age, flags] = info();
+    // GPC/DNT and a revoke stop here; a key waiting for a program's required consent is held below.
     if (!mayTrack(flags.replace('c', ''))) return;
     let at = location.href;
     let found = T(FIND, S(), ...parts(location));
@@ -248,7 +253,7 @@ export function boot(src, net, chunk, call) {
     } else if (flags.includes('f') && mayTrack(flags)) {
       // A "lifetime" cookie is rewritten on every visit (browsers cap cookies at 400 days).
       const key = T(REFERRAL, S(), d.cookie);
-      if (key) cookies().write(name, key, age);
+      if (key) cookies()(name, key, age);
     }
   };
 
@@ -273,8 +278,11 @@ export function boot(src, net, chunk, call) {
       if (held) commit(...held);
       held = 0;
     } else if (c == 'r') {
+      // Nothing is written or sent until a grant. Our cookies are deleted on every candidate
+      // domain and host-only: finding the registrable domain would write a probe cookie.
       granted = held = 0;
-      for (const name of ['partnero_referral', 'partnero_partner', VISITOR_COOKIE]) cookies().del(name);
+      for (const name of ['partnero_referral', 'partnero_partner', VISITOR_COOKIE])
+        for (const domain of T(CANDIDATES, location.hostname).split(US).concat('')) d.cookie = T(COOKIE, name, '', domain, 0);
     }
     // s (sign-up), t (transaction), u (universal capture), f (form): the chunk's, with the
     // sign-up's or transaction's [visitor, referral] as they are now.
@@ -288,10 +296,8 @@ export function boot(src, net, chunk, call) {
       loading = 0;
       if (value) {
         doc = '';
-        for (const name in value) {
-          const v = tag(get(value, name));
-          if (v != 'o') doc += plain(name) + RS + v + RS;
-        }
+        // (Objects and nulls become `o` records, which the core skips as invalid.)
+        for (const name in value) doc += plain(name) + RS + tag(value[name]) + RS;
         capture();
         if (!ready) {
           ready = 1;
