@@ -378,3 +378,58 @@ async fn integer_keys_are_read_as_text(backend: Backend) {
     assert_eq!(error_fields(&answer), vec!["key"]);
     app.shutdown().await;
 }
+
+backend_test!(a_partner_named_in_the_body_is_the_one_acted_on);
+async fn a_partner_named_in_the_body_is_the_one_acted_on(backend: Backend) {
+    let app = affiliate_app(backend).await;
+    // One partner's id is another partner's key.
+    let first = json!({"id": "john", "key": "bkey", "email": "b@example.com"});
+    call(&app, Method::POST, "/v1/partners", first).await;
+    let second = json!({"id": "a1", "key": "john", "email": "a@example.com"});
+    call(&app, Method::POST, "/v1/partners", second).await;
+    let renamed = call(
+        &app,
+        Method::PUT,
+        "/v1/partners",
+        json!({"id": "a1", "update": {"name": "Ann"}}),
+    )
+    .await;
+    assert_eq!(renamed["id"], "a1", "{renamed}");
+    let gone = app
+        .api(
+            Method::DELETE,
+            "/v1/partners",
+            Some(json!({"email": "a@example.com"})),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK);
+    let kept = app.api(Method::GET, "/v1/partners/bkey", None).await;
+    assert_eq!(kept.status, StatusCode::OK, "the other partner stays");
+    assert_eq!(kept.body["data"]["name"], Value::Null);
+    // An e-mail shared by two partners names neither.
+    for key in ["p1", "p2"] {
+        let partner = json!({"key": key, "email": "Shared@example.com"});
+        call(&app, Method::POST, "/v1/partners", partner).await;
+    }
+    let ambiguous = app
+        .api(
+            Method::DELETE,
+            "/v1/partners",
+            Some(json!({"email": "shared@example.com"})),
+        )
+        .await;
+    assert_eq!(
+        ambiguous.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        ambiguous.body
+    );
+    assert_eq!(error_fields(&ambiguous), vec!["email"]);
+    for key in ["p1", "p2"] {
+        let partner = app
+            .api(Method::GET, &format!("/v1/partners/{key}"), None)
+            .await;
+        assert_eq!(partner.status, StatusCode::OK);
+    }
+    app.shutdown().await;
+}

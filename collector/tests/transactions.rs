@@ -595,3 +595,64 @@ async fn settings_update_validates_and_applies_reward_rules(backend: Backend) {
         assert_eq!(error_fields(&answer), vec![field.to_owned()], "{body}");
     }
 }
+
+backend_test!(
+    concurrent_credits_and_refunds_move_each_reward_once,
+    multi_thread
+);
+/// Manual mode: several credits of the same pending rewards at once put each in the balance once,
+/// and a refund racing with a credit leaves the balance as if they had run one after the other.
+async fn concurrent_credits_and_refunds_move_each_reward_once(backend: Backend) {
+    let app = Arc::new(
+        TestApp::with_rewards(
+            backend,
+            rules(json!({"referrer": {"type": "fixed", "value": 4}, "manual": true})),
+        )
+        .await,
+    );
+    app.customer("alice", None).await;
+    app.customer("bob", Some("alice")).await;
+    for key in ["c1", "c2", "c3"] {
+        assert_eq!(
+            app.sale("bob", key, json!(10)).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let credit = |app: Arc<TestApp>| async move {
+        app.api(
+            Method::POST,
+            "/v1/customers/alice/rewards/credit",
+            Some(json!({})),
+        )
+        .await
+    };
+    let mut tasks = Vec::new();
+    for n in 0..12 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            if n == 5 {
+                app.api(Method::DELETE, "/v1/transactions/c3", None).await
+            } else {
+                credit(app).await
+            }
+        }));
+    }
+    for task in tasks {
+        let answer = task.await.unwrap();
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    }
+    // c1 and c2 credited once each; c3 refunded (credited and taken back, or never credited).
+    assert_eq!(app.balance_minor("alice", "usd").await, 800);
+    let entries = app
+        .db
+        .count("SELECT COUNT(*) FROM balance_entries WHERE kind = 'reward'")
+        .await;
+    let reversals = app
+        .db
+        .count("SELECT COUNT(*) FROM balance_entries WHERE kind = 'reversal'")
+        .await;
+    assert!(
+        (entries, reversals) == (2, 0) || (entries, reversals) == (3, 1),
+        "{entries} credits, {reversals} reversals"
+    );
+}

@@ -216,10 +216,12 @@ pub async fn show(
     Ok(ok(with_stats(&state, &program, &partner).await?))
 }
 
+/// Updates the partner named `id`, or `found` when the caller already looked it up.
 async fn apply_update(
     state: &AppState,
     program: &Program,
     id: &str,
+    found: Option<Partner>,
     mut body: Map<String, Value>,
 ) -> Result<Response, AppError> {
     let (fields, prefix) = match body.remove("update") {
@@ -247,7 +249,10 @@ async fn apply_update(
         );
     }
     v.finish()?;
-    let partner = find_partner(state, program, id).await?;
+    let partner = match found {
+        Some(partner) => partner,
+        None => find_partner(state, program, id).await?,
+    };
     let update = PartnerUpdate {
         email: fields.email,
         name: fields.name,
@@ -270,7 +275,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     body.remove("key");
     body.remove("id");
-    apply_update(&state, &program, &id, body).await
+    apply_update(&state, &program, &id, None, body).await
 }
 
 /// `PUT /v1/partners` with the key (or id) in the body.
@@ -280,7 +285,8 @@ pub async fn update_by_body(
     Params(mut body): Params,
 ) -> Result<Response, AppError> {
     let partner = partner_from_body(&state, &program, &mut body).await?;
-    apply_update(&state, &program, &partner.key, body).await
+    let key = partner.key.clone();
+    apply_update(&state, &program, &key, Some(partner), body).await
 }
 
 /// The partner a collection request names: by `key` or `id` (body or query string), or else by
@@ -304,8 +310,11 @@ async fn partner_from_body(
     find_partner(state, program, lookup.value()).await
 }
 
-async fn delete_id(state: &AppState, program: &Program, id: &str) -> Result<Response, AppError> {
-    let partner = find_partner(state, program, id).await?;
+async fn delete_partner(
+    state: &AppState,
+    program: &Program,
+    partner: Partner,
+) -> Result<Response, AppError> {
     state
         .storage
         .delete_partner(program, partner.row_id)
@@ -320,7 +329,8 @@ pub async fn delete(
     Path(id): Path<String>,
     _body: JsonBody,
 ) -> Result<Response, AppError> {
-    delete_id(&state, &program, &id).await
+    let partner = find_partner(&state, &program, &id).await?;
+    delete_partner(&state, &program, partner).await
 }
 
 /// `DELETE /v1/partners` with the key (or id, or e-mail) in the body or query string.
@@ -331,7 +341,7 @@ pub async fn delete_by_body(
 ) -> Result<Response, AppError> {
     let partner = partner_from_body(&state, &program, &mut body).await?;
     only_params(&body, &[])?;
-    delete_id(&state, &program, &partner.key).await
+    delete_partner(&state, &program, partner).await
 }
 
 async fn list_page(

@@ -193,6 +193,26 @@ macro_rules! common_sql {
                 PartnerLookup::Key(_) => "p.key = $2",
                 PartnerLookup::Email(_) => "LOWER(p.email) = LOWER($2)",
             };
+            if let PartnerLookup::Email(email) = lookup {
+                // E-mails are not unique: an e-mail that names several partners names none.
+                let query = format!(
+                    "{PARTNER_SELECT} WHERE p.program_id = $1 AND {condition}
+                     AND p.deleted_at IS NULL ORDER BY p.id LIMIT 2"
+                );
+                let rows = sqlx::query(sql(query))
+                    .bind(program_id)
+                    .bind(email)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+                if rows.len() > 1 {
+                    return Err(StorageError::invalid(
+                        "email",
+                        "Several partners have this e-mail; name the partner by key or id.",
+                    ));
+                }
+                return rows.first().map(partner_row).transpose();
+            }
             let query = format!(
                 "{PARTNER_SELECT} WHERE p.program_id = $1 AND {condition}
                  AND p.deleted_at IS NULL ORDER BY p.id LIMIT 1"

@@ -127,6 +127,11 @@ macro_rules! ledger_sql {
                 .into_iter()
                 .filter(|(id, ..)| ids.is_none_or(|ids| ids.contains(id)));
             for (reward_id, amount_minor, amount_units, is_currency) in chosen {
+                // A concurrent credit (or refund) may have changed it since it was read: only the
+                // one that moves it out of `pending` credits it.
+                if !change_status(conn, reward_id, "pending", "credited").await? {
+                    continue;
+                }
                 insert_entry(
                     conn,
                     program_id,
@@ -138,7 +143,6 @@ macro_rules! ledger_sql {
                     is_currency,
                 )
                 .await?;
-                set_status(conn, reward_id, "credited").await?;
                 reward_event(conn, program_id, EventType::RewardApproved, reward_id).await?;
             }
             Ok(())
@@ -158,15 +162,22 @@ macro_rules! ledger_sql {
             Ok(())
         }
 
-        /// Sets a reward's status (`credited`, `reversed`).
-        async fn set_status(conn: &mut $conn, reward_id: i64, status: &str) -> StorageResult<()> {
-            sqlx::query("UPDATE rewards SET status = $1 WHERE id = $2")
-                .bind(status)
+        /// Moves a reward from status `from` to `to`; false when it is no longer in `from` (the
+        /// row is re-checked after any concurrent writer of it committed).
+        async fn change_status(
+            conn: &mut $conn,
+            reward_id: i64,
+            from: &str,
+            to: &str,
+        ) -> StorageResult<bool> {
+            let changed = sqlx::query("UPDATE rewards SET status = $1 WHERE id = $2 AND status = $3")
+                .bind(to)
                 .bind(reward_id)
+                .bind(from)
                 .execute(&mut *conn)
                 .await
                 .map_err(backend)?;
-            Ok(())
+            Ok(changed.rows_affected() == 1)
         }
 
         /// Reverses every non-reversed reward of a transaction (credited ones leave a negative entry).
@@ -175,29 +186,36 @@ macro_rules! ledger_sql {
             program_id: i64,
             transaction_row_id: i64,
         ) -> StorageResult<()> {
-            let rows: Vec<(i64, i64, String, i64, String, bool)> = sqlx::query_as(
-                "SELECT id, customer_id, status, amount_minor, amount_units, is_currency FROM rewards
+            let rows: Vec<(i64, i64, i64, String, bool)> = sqlx::query_as(
+                "SELECT id, customer_id, amount_minor, amount_units, is_currency FROM rewards
                  WHERE transaction_id = $1 AND status != 'reversed'",
             )
             .bind(transaction_row_id)
             .fetch_all(&mut *conn)
             .await
             .map_err(backend)?;
-            for (reward_id, customer_id, status, amount_minor, amount_units, is_currency) in rows {
-                if status == "credited" {
-                    insert_entry(
-                        conn,
-                        program_id,
-                        customer_id,
-                        "reversal",
-                        Some(reward_id),
-                        -amount_minor,
-                        &amount_units,
-                        is_currency,
-                    )
-                    .await?;
+            for (reward_id, customer_id, amount_minor, amount_units, is_currency) in rows {
+                // A manual credit may run at the same time: whichever status the reward is in
+                // when this update gets the row decides whether the balance gives it back.
+                for _ in 0..3 {
+                    if change_status(conn, reward_id, "credited", "reversed").await? {
+                        insert_entry(
+                            conn,
+                            program_id,
+                            customer_id,
+                            "reversal",
+                            Some(reward_id),
+                            -amount_minor,
+                            &amount_units,
+                            is_currency,
+                        )
+                        .await?;
+                        break;
+                    }
+                    if change_status(conn, reward_id, "pending", "reversed").await? {
+                        break;
+                    }
                 }
-                set_status(conn, reward_id, "reversed").await?;
             }
             Ok(())
         }
