@@ -111,7 +111,11 @@ fn parse_public_base_url(text: &str) -> Result<String, String> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err("must start with http:// or https:// and name a host".to_owned());
     }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
         return Err("must not carry a query, a fragment or credentials".to_owned());
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
@@ -170,6 +174,7 @@ mod tests {
             "ftp://t.shop.test",
             "https://t.shop.test/?a=1",
             "https://u:p@t.shop.test",
+            "https://:secret@t.shop.test",
             "",
         ] {
             assert!(parse_public_base_url(bad).is_err(), "{bad}");

@@ -3,17 +3,18 @@
 //! Windows are one minute long and aligned for all subjects: at the start of each minute the
 //! counters of the minute before are dropped as a whole, so memory holds at most the subjects seen
 //! in one minute and no request ever scans the table. The table is split into shards to keep
-//! requests of different subjects off each other's lock, and each shard holds at most
-//! [`MAX_SUBJECTS_PER_SHARD`] subjects: past that, new subjects of the minute share one overflow
-//! counter per bucket with [`OVERFLOW_FACTOR`] times the limit, so a flood of fresh addresses is
-//! still limited without growing memory.
+//! requests of different subjects off each other's lock (the shard is picked with a per-process
+//! random hash key, so nobody can aim at one), and each shard holds at most
+//! [`MAX_SUBJECTS_PER_SHARD`] subjects per bucket: past that, new subjects of the minute share one
+//! overflow counter of that bucket with [`OVERFLOW_FACTOR`] times the limit, so a flood of fresh
+//! addresses is still limited without growing memory, and a flood in one bucket (visits) never
+//! touches another (API keys).
 //!
 //! Clients are limited by network, not by address: an IPv6 host usually owns a whole /64 and can
 //! pick a new source address for every request.
 
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -39,12 +40,15 @@ enum Subject {
 struct Shard {
     minute_start: Instant,
     counts: HashMap<(&'static str, Subject), u32>,
+    /// Subjects per bucket in `counts`.
+    per_bucket: HashMap<&'static str, usize>,
 }
 
 /// Request counters per (bucket, subject) for the current minute.
 #[derive(Debug)]
 pub struct RateLimiter {
     started: Instant,
+    shard_hasher: RandomState,
     shards: Vec<Mutex<Shard>>,
 }
 
@@ -56,10 +60,15 @@ impl Default for RateLimiter {
                 Mutex::new(Shard {
                     minute_start: started,
                     counts: HashMap::new(),
+                    per_bucket: HashMap::new(),
                 })
             })
             .collect();
-        Self { started, shards }
+        Self {
+            started,
+            shard_hasher: RandomState::new(),
+            shards,
+        }
     }
 }
 
@@ -119,22 +128,26 @@ impl RateLimiter {
         if limit == 0 {
             return Ok(());
         }
-        let mut hasher = DefaultHasher::new();
-        (bucket, &subject).hash(&mut hasher);
-        let shard = &self.shards[(hasher.finish() % SHARDS as u64) as usize];
+        let index = self.shard_hasher.hash_one((bucket, &subject)) % SHARDS as u64;
+        let shard = &self.shards[index as usize];
         let mut shard = shard
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let minute_start = self.minute_start(now);
+        // Only ever forward: a request that read the clock just before another one that already
+        // started the next minute counts in that minute.
+        let minute_start = self.minute_start(now).max(shard.minute_start);
         if shard.minute_start != minute_start {
             shard.minute_start = minute_start;
             shard.counts.clear();
             shard.counts.shrink_to(MAX_SUBJECTS_PER_SHARD / 16);
+            shard.per_bucket.clear();
         }
-        let (key, limit) = if shard.counts.contains_key(&(bucket, subject.clone()))
-            || shard.counts.len() < MAX_SUBJECTS_PER_SHARD
-        {
-            ((bucket, subject), limit)
+        let key = (bucket, subject);
+        let (key, limit) = if shard.counts.contains_key(&key) {
+            (key, limit)
+        } else if shard.per_bucket.get(bucket).copied().unwrap_or(0) < MAX_SUBJECTS_PER_SHARD {
+            *shard.per_bucket.entry(bucket).or_insert(0) += 1;
+            (key, limit)
         } else {
             (
                 (bucket, Subject::Overflow),
@@ -222,12 +235,32 @@ mod tests {
         }
         assert!(limiter.tracked(now) <= MAX_SUBJECTS_PER_SHARD * SHARDS + SHARDS);
         assert!(refused > 0, "the overflow counter limits new subjects");
+        // Another bucket is untouched by the flood.
+        for i in 0..100 {
+            let key = Subject::Text(format!("api-key-{i}"));
+            assert!(limiter.count("api", key, 1, now).is_ok());
+        }
+        // A request that read the clock before the minute turned counts in the new minute.
+        let next = limiter.started + Duration::from_secs(60);
+        assert!(
+            limiter
+                .count("late", Subject::Text("a".into()), 1, next)
+                .is_ok()
+        );
+        let early = next - Duration::from_millis(1);
+        assert!(
+            limiter
+                .count("late", Subject::Text("a".into()), 1, early)
+                .is_err(),
+            "the minute never goes back"
+        );
         let next_minute = limiter.started + Duration::from_secs(61);
         assert!(
             limiter
                 .count("p", Subject::Text("fresh".into()), 1, next_minute)
                 .is_ok()
         );
-        assert_eq!(limiter.tracked(next_minute), 1);
+        // The flood's minute is gone: only "late" and "fresh" are counted now.
+        assert_eq!(limiter.tracked(next_minute), 2);
     }
 }

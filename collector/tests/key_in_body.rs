@@ -245,6 +245,20 @@ async fn collections_take_the_item_name_in_the_body(backend: Backend) {
     let gone = app.api(Method::GET, "/v1/coupons/JOHN20", None).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 
+    // Without an API key, every form of the request is a 401 first.
+    for (method, uri, body) in [
+        (Method::DELETE, "/v1/coupons", json!({"code": ""})),
+        (Method::PUT, "/v1/webhooks", json!({})),
+        (
+            Method::DELETE,
+            "/v1/partner_referral_links",
+            json!({"id": "a/b"}),
+        ),
+        (Method::GET, "/v1/webhooks?key=", json!({})),
+    ] {
+        let answer = app.api_as(None, method, uri, Some(body)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{uri}");
+    }
     // Without a name: a 422 naming the field; an unknown name: 404; lists still list.
     let unnamed = app
         .api(Method::DELETE, "/v1/webhooks", Some(json!({})))
@@ -370,6 +384,15 @@ async fn integer_keys_are_read_as_text(backend: Backend) {
     assert_eq!(sale["rewards"][0]["customer"]["key"], "41", "{sale}");
     let by_text = call(&app, Method::GET, "/v1/customers", json!({"key": 42})).await;
     assert_eq!(by_text["key"], "42");
+    let archived = json!({"key": 9001});
+    let archived = call(
+        &app,
+        Method::POST,
+        "/v1/transactions/9001/archive",
+        archived,
+    )
+    .await;
+    assert_eq!(archived["archived"], true, "{archived}");
     // Other types are still refused, naming the field.
     let answer = app
         .api(Method::POST, "/v1/customers", Some(json!({"key": 4.2})))

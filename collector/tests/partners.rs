@@ -292,9 +292,14 @@ backend_test!(partners_are_found_by_names_beyond_ascii);
 async fn partners_are_found_by_names_beyond_ascii(backend: Backend) {
     let app = affiliate_app(backend).await;
     // Names beyond ASCII are found as written on both backends (PostgreSQL also folds their case).
-    let elodie = json!({"key": "elodie", "name": "Élodie", "surname": "Ångström"});
+    let elodie = json!({"key": "p1", "name": "Élodie", "surname": "Ångström"});
     assert_eq!(create(&app, elodie).await.status, StatusCode::CREATED);
-    for query in ["%C3%89lodie", "lodie", "%C3%85ngstr%C3%B6m", "ELODIE"] {
+    let mut queries = vec!["%C3%89lodie", "LODIE", "%C3%85ngstr%C3%B6m"];
+    if backend == Backend::Postgres {
+        // PostgreSQL folds the case of every letter; SQLite only of ASCII ones (docs/api.md).
+        queries.push("%C3%A9LODIE");
+    }
+    for query in queries {
         let found = app
             .api(
                 Method::GET,
@@ -303,7 +308,7 @@ async fn partners_are_found_by_names_beyond_ascii(backend: Backend) {
             )
             .await;
         assert_eq!(found.body["meta"]["total"], 1, "{query}: {:?}", found.body);
-        assert_eq!(found.body["data"][0]["key"], "elodie");
+        assert_eq!(found.body["data"][0]["key"], "p1");
     }
     app.shutdown().await;
 }

@@ -69,7 +69,9 @@ async fn dispatch(
         .collect();
     let named = match object.remove(field) {
         Some(Value::String(name)) => Some(name),
-        Some(Value::Number(number)) => Some(number.to_string()),
+        Some(Value::Number(number)) if number.is_i64() || number.is_u64() => {
+            Some(number.to_string())
+        }
         Some(Value::Null) | None => pairs
             .iter()
             .position(|(name, _)| name == field)
@@ -82,7 +84,6 @@ async fn dispatch(
     let rebuilt_body = Body::from(Value::Object(object).to_string());
     let Some(name) = named else {
         if method == Method::GET {
-            let mut parts = parts;
             parts.headers.remove(axum::http::header::CONTENT_LENGTH);
             let request = Request::from_parts(parts, rebuilt_body);
             return Ok(answer(Router::new().route(path, list), state, request).await);
@@ -94,7 +95,8 @@ async fn dispatch(
         return Err(authenticated(&mut parts, state, error).await);
     };
     if name.is_empty() || name.contains('/') {
-        return Err(AppError::not_found("Resource"));
+        let error = AppError::not_found("Resource");
+        return Err(authenticated(&mut parts, state, error).await);
     }
     let query: Vec<String> = pairs
         .iter()
@@ -105,11 +107,14 @@ async fn dispatch(
         target.push('?');
         target.push_str(&query.join("&"));
     }
-    let mut parts = parts;
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-    parts.uri = target
-        .parse::<Uri>()
-        .map_err(|_| AppError::not_found("Resource"))?;
+    parts.uri = match target.parse::<Uri>() {
+        Ok(uri) => uri,
+        Err(_) => {
+            let error = AppError::not_found("Resource");
+            return Err(authenticated(&mut parts, state, error).await);
+        }
+    };
     let item_path = format!("{path}/{{{field}}}");
     let request = Request::from_parts(parts, rebuilt_body);
     Ok(answer(Router::new().route(&item_path, item), state, request).await)

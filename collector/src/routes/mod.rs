@@ -124,7 +124,15 @@ pub(crate) fn absolute_url(state: &AppState, headers: &HeaderMap, path: &str) ->
 /// refused by the handler's parameter check.
 pub(crate) fn drop_repeated_path_key(params: &mut Map<String, Value>, path_key: &str) {
     for name in ["key", "id"] {
-        if params.get(name).and_then(Value::as_str) == Some(path_key) {
+        let repeated = match params.get(name) {
+            Some(Value::String(text)) => text == path_key,
+            // An integer key reads as its text, as everywhere else.
+            Some(Value::Number(number)) => {
+                (number.is_i64() || number.is_u64()) && number.to_string() == path_key
+            }
+            _ => false,
+        };
+        if repeated {
             params.remove(name);
         }
     }

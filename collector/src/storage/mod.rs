@@ -330,7 +330,17 @@ pub fn redacted(database_url: &str) -> String {
         // the last `@`.
         return match database_url.rsplit_once('@') {
             Some((_, rest)) => format!("***@{rest}"),
-            None => database_url.to_owned(),
+            // A `key=value` connection string: hide the value of `password=`.
+            None => database_url
+                .split(' ')
+                .map(|part| match part.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => {
+                        format!("{name}=***")
+                    }
+                    _ => part.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
         };
     };
     if url.password().is_some() {
@@ -370,6 +380,10 @@ mod tests {
         );
         assert_eq!(redacted("sqlite://./data/c.db"), "sqlite://./data/c.db");
         assert!(!redacted("pg:/:s3cret@@host").contains("s3cret"));
+        assert_eq!(
+            redacted("host=db user=c password=s3cret"),
+            "host=db user=c password=***"
+        );
     }
 
     /// Startup errors name the database without its password.
