@@ -39,11 +39,24 @@ pub fn query_link(settings: &ProgramSettings, key: &str) -> String {
     format!("{base}{separator}{}={}", settings.query_param, encode(key))
 }
 
-/// `https://site.com/aff/KEY`.
+/// `https://site.com/aff/KEY` (after the website's path: `https://site.com/store/aff/KEY`).
 pub fn path_link(settings: &ProgramSettings, key: &str) -> String {
-    let website = settings.website.trim_end_matches('/');
-    let website = website.split('?').next().unwrap_or(website);
-    format!("{website}/{}/{}", settings.link_param, encode(key))
+    let base = match origin_and_path(&settings.website) {
+        Some((origin, path)) => format!("{origin}{path}"),
+        None => {
+            let website = settings.website.trim_end_matches('/');
+            website.split('?').next().unwrap_or(website).to_owned()
+        }
+    };
+    format!("{base}/{}/{}", settings.link_param, encode(key))
+}
+
+/// The website's origin and its path as a browser's address bar has it (percent-encoded, no
+/// trailing `/`, `""` at the root): what the tracker compares with `location`.
+fn origin_and_path(url: &str) -> Option<(String, String)> {
+    let parsed = url::Url::parse(url).ok()?;
+    let path = parsed.path().trim_end_matches('/').to_owned();
+    Some((parsed.origin().ascii_serialization(), path))
 }
 
 /// Subdomains the tracker never reads as a referral key (`RESERVED_SUBDOMAINS` of the tracker's
@@ -51,9 +64,10 @@ pub fn path_link(settings: &ProgramSettings, key: &str) -> String {
 pub const RESERVED_SUBDOMAINS: &str = "www m app api admin assets blog cdn dev docs help mail \
 shop static staging store support t test track";
 
-/// `https://KEY.site.com/` when the website has a domain name and the key comes back from that
-/// link unchanged: a DNS label in lowercase (browsers lowercase host names, and keys are
-/// case-sensitive) that the tracker does not reserve. Other keys get no subdomain link.
+/// `https://KEY.site.com/` (with the website's path: `https://KEY.site.com/store/`) when the
+/// website has a domain name and the key comes back from that link unchanged: a DNS label in
+/// lowercase (browsers lowercase host names, and keys are case-sensitive) that the tracker does
+/// not reserve. Other keys get no subdomain link.
 pub fn subdomain_link(settings: &ProgramSettings, key: &str) -> Option<String> {
     let (scheme, host, port) = parse_origin(&settings.website)?;
     let label_ok = key.len() <= 63
@@ -70,26 +84,34 @@ pub fn subdomain_link(settings: &ProgramSettings, key: &str) -> Option<String> {
     }
     let host = host.strip_prefix("www.").unwrap_or(&host);
     let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-    Some(format!("{scheme}://{key}.{host}{port}/"))
+    let path = origin_and_path(&settings.website).map_or_else(String::new, |(_, path)| path);
+    Some(format!("{scheme}://{key}.{host}{port}{path}/"))
 }
 
 /// Where the program's referral links point, as the tracker compares them with a landing
 /// address (the `sites` of its settings document): `host[/path]` of the website and of each
 /// referral-link domain, the host without `www.` (as in [`subdomain_link`]), the path without a
-/// trailing `/`. The tracker reads a subdomain key only as the label right in front of one of
-/// these hosts, so `https://KEY.my.shop.com/` for the website `https://my.shop.com`.
+/// trailing `/` and percent-encoded as in the address bar; then the extra domains (hosts only).
+/// The tracker reads a subdomain key only as the label right in front of one of these hosts, so
+/// `https://KEY.my.shop.com/` for the website `https://my.shop.com`, and never on one of the hosts
+/// itself (`checkout.shop.com`, an extra domain, is no key).
 pub fn sites(settings: &ProgramSettings) -> Vec<String> {
     let mut sites = Vec::new();
+    let mut add = |site: String| {
+        if !sites.contains(&site) {
+            sites.push(site);
+        }
+    };
     for url in std::iter::once(&settings.website).chain(&settings.link_domains) {
         let Some((_, host, _)) = parse_origin(url) else {
             continue;
         };
         let host = host.strip_prefix("www.").unwrap_or(&host);
-        let path = website_path(url).split('#').next().unwrap_or_default();
-        let site = format!("{host}{}", path.trim_end_matches('/'));
-        if !sites.contains(&site) {
-            sites.push(site);
-        }
+        let path = origin_and_path(url).map_or_else(String::new, |(_, path)| path);
+        add(format!("{host}{path}"));
+    }
+    for domain in &settings.extra_domains {
+        add(domain.strip_prefix("www.").unwrap_or(domain).to_owned());
     }
     sites
 }
@@ -216,8 +238,18 @@ mod tests {
             "https://eu.shop.test".into(),
             "https://www.shop.test/store".into(),
         ];
-        assert_eq!(referral_link(&www, "alice"), "https://alice.shop.test/");
+        assert_eq!(
+            referral_link(&www, "alice"),
+            "https://alice.shop.test/store/"
+        );
         assert_eq!(sites(&www), vec!["shop.test/store", "eu.shop.test"]);
+        // Extra domains are the program's own hosts too: never read as `KEY.site`.
+        let mut extra = settings("https://shop.test", UrlFormat::Query);
+        extra.extra_domains = vec!["checkout.shop.test".into(), "www.other.test".into()];
+        assert_eq!(
+            sites(&extra),
+            vec!["shop.test", "checkout.shop.test", "other.test"]
+        );
     }
 
     /// A website under a path keeps it in its links (`/store/aff/KEY`: the site lives there), and
@@ -235,6 +267,18 @@ mod tests {
             referral_link(&query, "alice"),
             "https://shop.test/store?ref=alice"
         );
+        // Subdomain links land on the website's path too; paths are as the address bar has them.
+        let subdomain = settings("https://shop.test/store", UrlFormat::Subdomain);
+        assert_eq!(
+            referral_link(&subdomain, "alice"),
+            "https://alice.shop.test/store/"
+        );
+        let spaced = settings("https://shop.test/my store/niños", UrlFormat::Link);
+        assert_eq!(
+            referral_link(&spaced, "alice"),
+            "https://shop.test/my%20store/ni%C3%B1os/aff/alice"
+        );
+        assert_eq!(sites(&spaced), vec!["shop.test/my%20store/ni%C3%B1os"]);
     }
 
     /// The collector hands out no subdomain link the tracker would not read a key from.
