@@ -731,6 +731,52 @@ async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
     go("/");
 }
 
+/// A consent tool replays a stored "deny" (`po('consent','revoke')`) before the user ever granted,
+/// queued before or after `load`: in a program that requires consent, the landing's key is still
+/// held in memory (nothing written or sent), and a later grant writes it and reports the visit once.
+#[wasm_bindgen_test]
+async fn a_revoke_before_any_grant_still_holds_the_key_for_a_later_grant() {
+    for revoke_first in [true, false] {
+        clear_cookies();
+        go("/?ref=alice");
+        let posts = Array::new();
+        let runner = start(net(
+            settings(&[("consent_required", JsValue::TRUE)]),
+            posts.clone(),
+        ));
+        refuse_beacons();
+        if revoke_first {
+            run(&runner, &["consent", "revoke"]);
+        }
+        run(&runner, &["program", "P1", "load"]);
+        if !revoke_first {
+            // Waits for the settings, behind the request.
+            run(&runner, &["consent", "revoke"]);
+        }
+        settle().await;
+        assert_eq!(
+            cookie(REFERRAL_COOKIE),
+            None,
+            "revoke first: {revoke_first}"
+        );
+        assert_eq!(cookie(VISITOR_COOKIE), None, "revoke first: {revoke_first}");
+        assert_eq!(reported_visits(&posts), [], "revoke first: {revoke_first}");
+        run(&runner, &["consent", "grant"]);
+        run(&runner, &["consent", "grant"]);
+        let visits = reported_visits(&posts);
+        allow_beacons();
+        assert_eq!(
+            cookie(REFERRAL_COOKIE).as_deref(),
+            Some("alice"),
+            "revoke first: {revoke_first}"
+        );
+        assert_eq!(visits.len(), 1, "revoke first: {revoke_first}: {visits:?}");
+        assert_eq!(visits[0].0, "alice");
+    }
+    clear_cookies();
+    go("/");
+}
+
 /// After `po('consent','revoke')` nothing is written or sent until `po('consent','grant')`, also in
 /// a program that does not require consent: an address change with a key writes no cookie and
 /// reports no visit (the navigation is handed to this tracker alone, as its history hooks do).
