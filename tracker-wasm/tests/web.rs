@@ -1078,6 +1078,58 @@ fn transaction_amounts_are_cents_and_their_customer_has_no_tags() {
     );
 }
 
+/// Amounts are rounded half up on their decimal text, not on the binary value: `1.005` (binary
+/// 1.00499999999999989…) is 1.01 and `0.145` is 0.15; a computed zero such as `0.3 - 0.1 - 0.2`
+/// (-2.8e-17) is 0, not a negative amount that loses the sale; an amount too large for a number
+/// once in cents (`1e307`) is refused, not sent as `null`; and a decimal string with more than 2
+/// decimals, which the collector refuses, is rounded the same way.
+#[wasm_bindgen_test]
+fn amounts_round_half_up_on_their_decimal_text() {
+    let n = JsValue::from_f64;
+    for (value, cents) in [
+        (n(1.005), 1.01),
+        (n(0.145), 0.15),
+        (n(2.675), 2.68),
+        (n(0.3 - 0.1 - 0.2), 0.0),
+        (n(-0.004), 0.0),
+        (n(1e-7), 0.0),
+        (n(0.125), 0.13),
+        (s("49.999"), 50.0),
+        (s("1.005"), 1.01),
+        (s(" 0.145 "), 0.15),
+        (s("12.3456"), 12.35),
+        (s("49."), 49.0),
+    ] {
+        assert_eq!(amount(&value).as_f64(), Some(cents), "{value:?}");
+    }
+    for refused in [
+        n(1e307),
+        n(f64::MAX),
+        n(-0.006),
+        n(f64::NEG_INFINITY),
+        n(f64::NAN),
+    ] {
+        assert!(
+            amount(&refused).as_f64().is_some_and(f64::is_nan),
+            "{refused:?}"
+        );
+    }
+    let sale =
+        |amount: JsValue| object(&[("data", object(&[("key", s("inv_8")), ("amount", amount)]))]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale(n(0.3 - 0.1 - 0.2))),
+        r#"{"program":"P1","transaction":{"key":"inv_8","amount":0,"customer":{}},"options":{"create_customer":false}}"#
+    );
+    assert_eq!(
+        transaction_body("P1", "", "", &sale(s("49.999"))),
+        r#"{"program":"P1","transaction":{"key":"inv_8","amount":50,"customer":{}},"options":{"create_customer":false}}"#
+    );
+    assert_eq!(
+        transaction_body("P1", "", "", &sale(n(1e307))),
+        "!transaction amount is not a number of at least 0"
+    );
+}
+
 /// The customer object stays within what `/pub/signups` accepts: a name of at most 255
 /// characters, at most 20 tags of 1–64 characters.
 #[wasm_bindgen_test]
