@@ -1001,8 +1001,8 @@ fn bodies_leave_absent_fields_out_and_check_the_data() {
 }
 
 /// `po('customers','signup',{data:{key: user.id}})` with a numeric id: customer keys, transaction
-/// keys and a transaction's customer key that are safe integers are sent as their decimal text
-/// (the collector takes keys as strings); other numbers are left out as before.
+/// keys and a transaction's customer key that are safe integers or BigInts are sent as their
+/// decimal text (the collector takes keys as strings).
 #[wasm_bindgen_test]
 fn number_keys_are_sent_as_decimal_text() {
     let n = |v: f64| JsValue::from_f64(v);
@@ -1032,13 +1032,106 @@ fn number_keys_are_sent_as_decimal_text() {
             .as_deref(),
         Some("-7")
     );
-    for not_a_key in [1.5, 9_007_199_254_740_992.0, f64::NAN, f64::INFINITY] {
+    let big = js_sys::BigInt::new(&s("18446744073709551617")).unwrap();
+    let sale = object(&[(
+        "data",
+        object(&[
+            ("key", big.clone().into()),
+            ("customer", object(&[("key", big.into())])),
+        ]),
+    )]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale),
+        r#"{"program":"P1","transaction":{"key":"18446744073709551617","customer":{"key":"18446744073709551617"}},"options":{"create_customer":false}}"#
+    );
+}
+
+const NUMBER_KEY_WARNING: &str = "a number key must be a safe integer: pass it as text";
+
+/// A key that is a number but not a safe integer (`2 ** 53`, `1.5`, NaN: its digits may be lost
+/// already) is no key the collector takes: the sign-up or transaction is not sent (the collector
+/// would refuse it with a 422 nobody sees) and a warning names the problem, on the console.
+#[wasm_bindgen_test]
+async fn number_keys_that_are_not_safe_integers_are_a_warning_not_a_lost_request() {
+    let n = |v: f64| JsValue::from_f64(v);
+    let not_keys = [9_007_199_254_740_992.0, 1.5, -0.5, f64::NAN, f64::INFINITY];
+    for not_a_key in not_keys {
+        let who = customer(&object(&[
+            ("key", n(not_a_key)),
+            ("email", s("bob@example.com")),
+        ]));
         assert_eq!(
-            get(&customer(&object(&[("key", n(not_a_key))])), "key"),
-            JsValue::UNDEFINED,
+            signup_body("P1", "", "", &who),
+            format!("!{NUMBER_KEY_WARNING}"),
             "{not_a_key}"
         );
+        let who = customer(&object(&[("key", n(not_a_key))]));
+        assert_eq!(
+            signup_body("P1", "", "", &who),
+            format!("!{NUMBER_KEY_WARNING}"),
+            "{not_a_key}"
+        );
+        for (sale_key, buyer_key) in [(n(not_a_key), s("u_1")), (s("inv_1"), n(not_a_key))] {
+            let sale = object(&[(
+                "data",
+                object(&[
+                    ("key", sale_key),
+                    ("amount", n(5.0)),
+                    ("customer", object(&[("key", buyer_key)])),
+                ]),
+            )]);
+            assert_eq!(
+                transaction_body("P1", "", "", &sale),
+                format!("!{NUMBER_KEY_WARNING}"),
+                "{not_a_key}"
+            );
+        }
     }
+
+    // Through the tracker: no request, one warning per call.
+    let warnings = Array::new();
+    let console = global_get("console");
+    let original = get(&console, "warn");
+    let seen = warnings.clone();
+    let record = Closure::<dyn Fn(JsValue)>::new(move |m: JsValue| {
+        seen.push(&m);
+    })
+    .into_js_value();
+    Reflect::set(&console, &s("warn"), &record).unwrap();
+    clear_cookies();
+    go("/");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    refuse_beacons();
+    let signup = object(&[(
+        "data",
+        object(&[
+            ("key", n(9_007_199_254_740_993.0)),
+            ("email", s("bob@example.com")),
+        ]),
+    )]);
+    let sale = object(&[("data", object(&[("key", n(1.5)), ("amount", n(5.0))]))]);
+    run_call(&runner, &Array::of3(&s("customers"), &s("signup"), &signup));
+    run_call(
+        &runner,
+        &Array::of3(&s("transactions"), &s("create"), &sale),
+    );
+    for _ in 0..100 {
+        if warnings.length() >= 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    sleep(50).await;
+    allow_beacons();
+    Reflect::set(&console, &s("warn"), &original).unwrap();
+    assert_eq!(posts.length(), 0, "{:?}", posts.to_vec());
+    let warnings: Vec<String> = warnings.iter().filter_map(|w| w.as_string()).collect();
+    let expected = format!("[partnero] {NUMBER_KEY_WARNING}");
+    assert_eq!(warnings, [expected.clone(), expected]);
+    clear_cookies();
 }
 
 /// What the collector refuses with a 422 (losing the sale) never leaves the tracker: a computed

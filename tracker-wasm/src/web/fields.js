@@ -25,10 +25,14 @@ export const cleanText = (v, max = 256) => {
 };
 
 /**
- * A customer or transaction key: a text field, or a safe integer (sites pass `user.id`, often a
- * number) as its decimal text.
+ * A customer or transaction key: a text field, or a safe integer or a BigInt (sites pass
+ * `user.id`, often a number) as its decimal text. Another number (`2 ** 53`, `1.5`: its digits may
+ * already be lost) is NaN, which the request bodies refuse with a warning (see `body`).
  */
-export const keyText = (v) => (Number.isSafeInteger(v) ? '' + v : cleanText(v));
+export const keyText = (v) => {
+  const t = typeof v;
+  return t == 'bigint' || Number.isSafeInteger(v) ? '' + v : t == 'number' ? NaN : cleanText(v);
+};
 
 /** A boolean option: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true. */
 export const truthy = (v) =>
@@ -80,16 +84,23 @@ export const data = (o) => {
   return inner && typeof inner == 'object' ? inner : o;
 };
 
-/** `{program, visitor?, referral?, …}` as JSON text: absent and empty fields are left out. */
-export const body = (program, visitor, referral, rest) =>
-  JSON.stringify(
+/**
+ * `{program, visitor?, referral?, …}` as JSON text: absent and empty fields are left out. A key
+ * that is a number but no safe integer (NaN from `keyText`, `null` in JSON) makes it a warning
+ * (starting with `!`) instead: the collector would refuse the request and the sign-up or sale be
+ * lost without a word.
+ */
+export const body = (program, visitor, referral, rest) => {
+  const text = JSON.stringify(
     Object.assign({ program, visitor: visitor || undefined, referral: referral || undefined }, rest),
     (k, v) => (k == 'tags' && v && !v.length ? undefined : v),
   );
+  return text.includes('"key":null') ? '!a number key must be a safe integer: pass it as text' : text;
+};
 
 /** `POST /pub/signups` for `po('customers','signup',{data})`; a string is the warning. */
 export const signupBody = (program, visitor, referral, c) =>
-  c.key || c.email ? body(program, visitor, referral, { customer: c }) : '!customers signup needs data.key or data.email';
+  c.key != null || c.email ? body(program, visitor, referral, { customer: c }) : '!customers signup needs data.key or data.email';
 
 /** `POST /pub/transactions` for `po('transactions','create',…)`; a string starting with `!` is the warning. */
 export const transactionBody = (program, visitor, referral, o) => {
