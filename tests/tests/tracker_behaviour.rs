@@ -544,3 +544,64 @@ fn after_a_revoke_address_changes_track_nothing_until_a_grant() {
         },
     );
 }
+
+/// A consent tool that replays a stored "deny" as `po('consent','revoke')` (queued before the
+/// tracker loaded), before the visitor ever granted, in a program that requires consent: the
+/// landing's key is held in memory (no cookie, no visit), and a later grant writes it and reports
+/// the visit once.
+#[test]
+fn a_revoke_replayed_before_a_grant_keeps_the_landing_for_it() {
+    run(
+        "a_revoke_replayed_before_a_grant_keeps_the_landing_for_it",
+        |ctx| async move {
+            let shop = ctx
+                .shop(DemoProgramOptions {
+                    consent_required: true,
+                    ..Default::default()
+                })
+                .await?;
+            shop.api
+                .post(
+                    "/v1/customers",
+                    &serde_json::json!({"key": "alice", "email": "alice@example.com"}),
+                )
+                .await?;
+            let collector = shop.running().collector_url.clone();
+            let snippet = pages::fill(pages::SNIPPET, &collector, shop.program_id());
+            let deny = "<script>po('consent', 'revoke');</script>";
+            let site = pages::serve(vec![(
+                "/",
+                pages::page(&format!("{snippet}{deny}"), "<p>Home</p>"),
+            )])
+            .await?;
+            let visitor = ctx.browser("visitor").await?;
+            visitor.goto(&format!("{site}/?ref=alice")).await?;
+            settle(&visitor).await?;
+            ensure!(
+                !visitor.document_cookie().await?.contains("partnero_"),
+                "a cookie was written before the grant: {}",
+                visitor.document_cookie().await?
+            );
+            let stats = shop.api.stats("alice").await?;
+            ensure!(
+                stats["clicks"] == 0,
+                "a visit was recorded before the grant: {stats}"
+            );
+
+            visitor
+                .eval("po('consent', 'grant'); po('consent', 'grant'); return true;")
+                .await?;
+            let cookie = visitor.wait_for_cookie(REFERRAL_COOKIE).await?;
+            ensure!(cookie.value() == "alice", "cookie {cookie:?}");
+            flows::wait_for_clicks(&shop, "alice", 1).await?;
+            settle(&visitor).await?;
+            let beacons = visitor
+                .eval("return window.__requests.filter(r => r[0].endsWith('/pub/visits')).length;")
+                .await?;
+            ensure!(beacons == 1, "visits reported: {beacons}");
+            let stats = shop.api.stats("alice").await?;
+            ensure!(stats["clicks"] == 1, "after the grant: {stats}");
+            Ok(())
+        },
+    );
+}

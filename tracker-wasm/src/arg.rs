@@ -81,7 +81,9 @@ impl<'a> Arg<'a> {
         }
     }
 
-    /// A boolean reading: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true.
+    /// A boolean reading: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true;
+    /// `false`, zero and `"false"`, `"0"`, `"no"`, `"off"` are false; other text, lists and
+    /// [`Arg::Other`] (`null`, `undefined`, objects) are no boolean (`None`).
     pub fn truthy(&self) -> Option<bool> {
         match *self {
             Arg::Bool(b) => Some(b),
@@ -90,8 +92,7 @@ impl<'a> Arg<'a> {
                 let i = crate::words::position(b"true 1 yes on false 0 no off ", s)?;
                 Some(i < 4)
             }
-            Arg::Other => Some(false),
-            Arg::List(_) => None,
+            Arg::Other | Arg::List(_) => None,
         }
     }
 
@@ -133,7 +134,7 @@ mod tests {
         assert_eq!(Arg::num("0.5").truthy(), Some(true));
         assert_eq!(Arg::num("NaN").truthy(), Some(true));
         assert_eq!(Arg::text("maybe").truthy(), None);
-        assert_eq!(Arg::Other.truthy(), Some(false));
+        assert_eq!(Arg::Other.truthy(), None, "null, undefined, objects");
         assert_eq!(Arg::list("").truthy(), None);
         assert_eq!(Arg::num("1").as_bytes(), b"");
     }

@@ -135,6 +135,17 @@ mod tests {
             "p\u{1f}AB12\u{1f}",
             "an invalid setting has an empty record"
         );
+        assert_eq!(
+            run(&[
+                s("program"),
+                s("AB12"),
+                s("settings"),
+                s("clean_url"),
+                Arg::Other
+            ]),
+            "p\u{1f}AB12\u{1f}",
+            "null is no boolean"
+        );
         assert!(run(&[s("program"), s("bad id!"), s("load")]).starts_with("!program id"));
         assert_eq!(
             run(&[s("program"), s("AB12"), s("explode")]),

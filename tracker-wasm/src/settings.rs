@@ -382,6 +382,25 @@ mod tests {
         assert_eq!(Settings::from_records(b""), Settings::default());
     }
 
+    /// A `null` (or an object) in the collector's document or a page override is no value: the
+    /// setting keeps what it had, instead of being turned off.
+    #[test]
+    fn null_values_are_skipped() {
+        let mut s = Settings::default();
+        for name in [
+            "subdomain_links",
+            "consent_required",
+            "honor_gpc",
+            "clean_url",
+        ] {
+            assert!(s.apply(name.as_bytes(), &Arg::Bool(true)), "{name}");
+            assert!(!s.apply(name.as_bytes(), &Arg::Other), "{name}");
+        }
+        assert!(s.subdomain_links && s.consent_required && s.honor_gpc && s.clean_url);
+        let records = "consent_required\u{1e}btrue\u{1e}consent_required\u{1e}o\u{1e}";
+        assert!(Settings::from_records(records.as_bytes()).consent_required);
+    }
+
     #[test]
     fn host_allowance() {
         let mut s = Settings::default();

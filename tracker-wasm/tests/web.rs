@@ -731,6 +731,52 @@ async fn consent_holds_the_key_until_granted_and_revoke_deletes() {
     go("/");
 }
 
+/// A consent tool replays a stored "deny" (`po('consent','revoke')`) before the user ever granted,
+/// queued before or after `load`: in a program that requires consent, the landing's key is still
+/// held in memory (nothing written or sent), and a later grant writes it and reports the visit once.
+#[wasm_bindgen_test]
+async fn a_revoke_before_any_grant_still_holds_the_key_for_a_later_grant() {
+    for revoke_first in [true, false] {
+        clear_cookies();
+        go("/?ref=alice");
+        let posts = Array::new();
+        let runner = start(net(
+            settings(&[("consent_required", JsValue::TRUE)]),
+            posts.clone(),
+        ));
+        refuse_beacons();
+        if revoke_first {
+            run(&runner, &["consent", "revoke"]);
+        }
+        run(&runner, &["program", "P1", "load"]);
+        if !revoke_first {
+            // Waits for the settings, behind the request.
+            run(&runner, &["consent", "revoke"]);
+        }
+        settle().await;
+        assert_eq!(
+            cookie(REFERRAL_COOKIE),
+            None,
+            "revoke first: {revoke_first}"
+        );
+        assert_eq!(cookie(VISITOR_COOKIE), None, "revoke first: {revoke_first}");
+        assert_eq!(reported_visits(&posts), [], "revoke first: {revoke_first}");
+        run(&runner, &["consent", "grant"]);
+        run(&runner, &["consent", "grant"]);
+        let visits = reported_visits(&posts);
+        allow_beacons();
+        assert_eq!(
+            cookie(REFERRAL_COOKIE).as_deref(),
+            Some("alice"),
+            "revoke first: {revoke_first}"
+        );
+        assert_eq!(visits.len(), 1, "revoke first: {revoke_first}: {visits:?}");
+        assert_eq!(visits[0].0, "alice");
+    }
+    clear_cookies();
+    go("/");
+}
+
 /// After `po('consent','revoke')` nothing is written or sent until `po('consent','grant')`, also in
 /// a program that does not require consent: an address change with a key writes no cookie and
 /// reports no visit (the navigation is handed to this tracker alone, as its history hooks do).
@@ -955,8 +1001,8 @@ fn bodies_leave_absent_fields_out_and_check_the_data() {
 }
 
 /// `po('customers','signup',{data:{key: user.id}})` with a numeric id: customer keys, transaction
-/// keys and a transaction's customer key that are safe integers are sent as their decimal text
-/// (the collector takes keys as strings); other numbers are left out as before.
+/// keys and a transaction's customer key that are safe integers or BigInts are sent as their
+/// decimal text (the collector takes keys as strings).
 #[wasm_bindgen_test]
 fn number_keys_are_sent_as_decimal_text() {
     let n = |v: f64| JsValue::from_f64(v);
@@ -986,13 +1032,106 @@ fn number_keys_are_sent_as_decimal_text() {
             .as_deref(),
         Some("-7")
     );
-    for not_a_key in [1.5, 9_007_199_254_740_992.0, f64::NAN, f64::INFINITY] {
+    let big = js_sys::BigInt::new(&s("18446744073709551617")).unwrap();
+    let sale = object(&[(
+        "data",
+        object(&[
+            ("key", big.clone().into()),
+            ("customer", object(&[("key", big.into())])),
+        ]),
+    )]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale),
+        r#"{"program":"P1","transaction":{"key":"18446744073709551617","customer":{"key":"18446744073709551617"}},"options":{"create_customer":false}}"#
+    );
+}
+
+const NUMBER_KEY_WARNING: &str = "a number key must be a safe integer: pass it as text";
+
+/// A key that is a number but not a safe integer (`2 ** 53`, `1.5`, NaN: its digits may be lost
+/// already) is no key the collector takes: the sign-up or transaction is not sent (the collector
+/// would refuse it with a 422 nobody sees) and a warning names the problem, on the console.
+#[wasm_bindgen_test]
+async fn number_keys_that_are_not_safe_integers_are_a_warning_not_a_lost_request() {
+    let n = |v: f64| JsValue::from_f64(v);
+    let not_keys = [9_007_199_254_740_992.0, 1.5, -0.5, f64::NAN, f64::INFINITY];
+    for not_a_key in not_keys {
+        let who = customer(&object(&[
+            ("key", n(not_a_key)),
+            ("email", s("bob@example.com")),
+        ]));
         assert_eq!(
-            get(&customer(&object(&[("key", n(not_a_key))])), "key"),
-            JsValue::UNDEFINED,
+            signup_body("P1", "", "", &who),
+            format!("!{NUMBER_KEY_WARNING}"),
             "{not_a_key}"
         );
+        let who = customer(&object(&[("key", n(not_a_key))]));
+        assert_eq!(
+            signup_body("P1", "", "", &who),
+            format!("!{NUMBER_KEY_WARNING}"),
+            "{not_a_key}"
+        );
+        for (sale_key, buyer_key) in [(n(not_a_key), s("u_1")), (s("inv_1"), n(not_a_key))] {
+            let sale = object(&[(
+                "data",
+                object(&[
+                    ("key", sale_key),
+                    ("amount", n(5.0)),
+                    ("customer", object(&[("key", buyer_key)])),
+                ]),
+            )]);
+            assert_eq!(
+                transaction_body("P1", "", "", &sale),
+                format!("!{NUMBER_KEY_WARNING}"),
+                "{not_a_key}"
+            );
+        }
     }
+
+    // Through the tracker: no request, one warning per call.
+    let warnings = Array::new();
+    let console = global_get("console");
+    let original = get(&console, "warn");
+    let seen = warnings.clone();
+    let record = Closure::<dyn Fn(JsValue)>::new(move |m: JsValue| {
+        seen.push(&m);
+    })
+    .into_js_value();
+    Reflect::set(&console, &s("warn"), &record).unwrap();
+    clear_cookies();
+    go("/");
+    let posts = Array::new();
+    let runner = start(net(settings(&[]), posts.clone()));
+    run(&runner, &["program", "P1", "load"]);
+    settle().await;
+    refuse_beacons();
+    let signup = object(&[(
+        "data",
+        object(&[
+            ("key", n(9_007_199_254_740_993.0)),
+            ("email", s("bob@example.com")),
+        ]),
+    )]);
+    let sale = object(&[("data", object(&[("key", n(1.5)), ("amount", n(5.0))]))]);
+    run_call(&runner, &Array::of3(&s("customers"), &s("signup"), &signup));
+    run_call(
+        &runner,
+        &Array::of3(&s("transactions"), &s("create"), &sale),
+    );
+    for _ in 0..100 {
+        if warnings.length() >= 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    sleep(50).await;
+    allow_beacons();
+    Reflect::set(&console, &s("warn"), &original).unwrap();
+    assert_eq!(posts.length(), 0, "{:?}", posts.to_vec());
+    let warnings: Vec<String> = warnings.iter().filter_map(|w| w.as_string()).collect();
+    let expected = format!("[partnero] {NUMBER_KEY_WARNING}");
+    assert_eq!(warnings, [expected.clone(), expected]);
+    clear_cookies();
 }
 
 /// What the collector refuses with a 422 (losing the sale) never leaves the tracker: a computed
@@ -1029,6 +1168,58 @@ fn transaction_amounts_are_cents_and_their_customer_has_no_tags() {
     assert_eq!(
         signup_body("P1", "", "", &signup),
         r#"{"program":"P1","customer":{"key":"u_7","tags":["vip"]}}"#
+    );
+}
+
+/// Amounts are rounded half up on their decimal text, not on the binary value: `1.005` (binary
+/// 1.00499999999999989…) is 1.01 and `0.145` is 0.15; a computed zero such as `0.3 - 0.1 - 0.2`
+/// (-2.8e-17) is 0, not a negative amount that loses the sale; an amount too large for a number
+/// once in cents (`1e307`) is refused, not sent as `null`; and a decimal string with more than 2
+/// decimals, which the collector refuses, is rounded the same way.
+#[wasm_bindgen_test]
+fn amounts_round_half_up_on_their_decimal_text() {
+    let n = JsValue::from_f64;
+    for (value, cents) in [
+        (n(1.005), 1.01),
+        (n(0.145), 0.15),
+        (n(2.675), 2.68),
+        (n(0.3 - 0.1 - 0.2), 0.0),
+        (n(-0.004), 0.0),
+        (n(1e-7), 0.0),
+        (n(0.125), 0.13),
+        (s("49.999"), 50.0),
+        (s("1.005"), 1.01),
+        (s(" 0.145 "), 0.15),
+        (s("12.3456"), 12.35),
+        (s("49."), 49.0),
+    ] {
+        assert_eq!(amount(&value).as_f64(), Some(cents), "{value:?}");
+    }
+    for refused in [
+        n(1e307),
+        n(f64::MAX),
+        n(-0.006),
+        n(f64::NEG_INFINITY),
+        n(f64::NAN),
+    ] {
+        assert!(
+            amount(&refused).as_f64().is_some_and(f64::is_nan),
+            "{refused:?}"
+        );
+    }
+    let sale =
+        |amount: JsValue| object(&[("data", object(&[("key", s("inv_8")), ("amount", amount)]))]);
+    assert_eq!(
+        transaction_body("P1", "", "", &sale(n(0.3 - 0.1 - 0.2))),
+        r#"{"program":"P1","transaction":{"key":"inv_8","amount":0,"customer":{}},"options":{"create_customer":false}}"#
+    );
+    assert_eq!(
+        transaction_body("P1", "", "", &sale(s("49.999"))),
+        r#"{"program":"P1","transaction":{"key":"inv_8","amount":50,"customer":{}},"options":{"create_customer":false}}"#
+    );
+    assert_eq!(
+        transaction_body("P1", "", "", &sale(n(1e307))),
+        "!transaction amount is not a number of at least 0"
     );
 }
 

@@ -25,28 +25,36 @@ export const cleanText = (v, max = 256) => {
 };
 
 /**
- * A customer or transaction key: a text field, or a safe integer (sites pass `user.id`, often a
- * number) as its decimal text.
+ * A customer or transaction key: a text field, or a safe integer or a BigInt (sites pass
+ * `user.id`, often a number) as its decimal text. Another number (`2 ** 53`, `1.5`: its digits may
+ * already be lost) is NaN, which the request bodies refuse with a warning (see `body`).
  */
-export const keyText = (v) => (Number.isSafeInteger(v) ? '' + v : cleanText(v));
+export const keyText = (v) => {
+  const t = typeof v;
+  return t == 'bigint' || Number.isSafeInteger(v) ? '' + v : t == 'number' ? NaN : cleanText(v);
+};
 
 /** A boolean option: `true`, non-zero numbers, `"true"`, `"1"`, `"yes"` and `"on"` are true. */
 export const truthy = (v) =>
   v === true || (typeof v == 'number' && v != 0) || (typeof v == 'string' && /^(true|1|yes|on)$/.test(v));
 
 /**
- * A transaction amount: a finite number ≥ 0 (rounded to cents: `9.95 * 3` is 29.849999999999998,
- * and the collector takes at most 2 decimals) or a plain decimal string such as `49` or `49.95`
- * (at most 15 digits), as a number; undefined when absent; NaN when invalid. The collector takes
- * no negative amounts (a refund is the backend's `DELETE`).
+ * A transaction amount: a number, or a plain decimal string such as `49` or `49.95` (at most 15
+ * digits before the point), rounded half up to cents on its decimal text, as a number (the
+ * collector takes at most 2 decimals: `9.95 * 3` is 29.849999999999998, sent as 29.85; `1.005`
+ * and `"1.005"` as 1.01, not the 1.00 of the binary value); undefined when absent; NaN when
+ * invalid, negative or too large for a number. The collector takes no negative amounts (a refund
+ * is the backend's `DELETE`); a computed zero such as `0.3 - 0.1 - 0.2` (-2.8e-17) is 0.
  */
 export const amount = (v) => {
-  if (typeof v == 'number') return v >= 0 && v < Infinity ? Math.round(v * 100) / 100 : NaN;
-  if (typeof v == 'string') {
-    const m = /^(\d+)(?:\.(\d*))?$/.exec(v.trim());
-    return m && m[1].length + (m[2] || '').length <= 15 ? +v : NaN;
+  const t = typeof v;
+  if (t == 'string' ? /^\d{1,15}(\.\d*)?$/.test((v = v.trim())) : t == 'number') {
+    // The decimal point moved right by 2 in the text, exponent forms (`1e-7`, `1e+21`) included.
+    const [m, e = 0] = ('' + v).split('e');
+    v = Math.round(m + 'e' + (+e + 2)) / 100;
+    return v >= 0 && v < Infinity ? v : NaN;
   }
-  if (typeof v == 'boolean' || isList(v)) return NaN;
+  if (t == 'string' || t == 'boolean' || isList(v)) return NaN;
 };
 
 /**
@@ -76,16 +84,23 @@ export const data = (o) => {
   return inner && typeof inner == 'object' ? inner : o;
 };
 
-/** `{program, visitor?, referral?, …}` as JSON text: absent and empty fields are left out. */
-export const body = (program, visitor, referral, rest) =>
-  JSON.stringify(
+/**
+ * `{program, visitor?, referral?, …}` as JSON text: absent and empty fields are left out. A key
+ * that is a number but no safe integer (NaN from `keyText`, `null` in JSON) makes it a warning
+ * (starting with `!`) instead: the collector would refuse the request and the sign-up or sale be
+ * lost without a word.
+ */
+export const body = (program, visitor, referral, rest) => {
+  const text = JSON.stringify(
     Object.assign({ program, visitor: visitor || undefined, referral: referral || undefined }, rest),
     (k, v) => (k == 'tags' && v && !v.length ? undefined : v),
   );
+  return text.includes('"key":null') ? '!a number key must be a safe integer: pass it as text' : text;
+};
 
 /** `POST /pub/signups` for `po('customers','signup',{data})`; a string is the warning. */
 export const signupBody = (program, visitor, referral, c) =>
-  c.key || c.email ? body(program, visitor, referral, { customer: c }) : '!customers signup needs data.key or data.email';
+  c.key != null || c.email ? body(program, visitor, referral, { customer: c }) : '!customers signup needs data.key or data.email';
 
 /** `POST /pub/transactions` for `po('transactions','create',…)`; a string starting with `!` is the warning. */
 export const transactionBody = (program, visitor, referral, o) => {

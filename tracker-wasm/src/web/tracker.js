@@ -155,12 +155,13 @@ export function boot(src, net, chunk, call) {
   /** [cookie name, max-age, flags, key parameter names] (api.rs INFO). */
   const info = () => T(INFO, S()).split(US);
   /**
-   * False when the program honours GPC/DNT and the browser sends it, or consent is missing: not
-   * granted yet in a program that requires it, or revoked (in any program).
+   * False when the program honours GPC/DNT and the browser sends it, or (unless `hold`: a key is
+   * only kept in memory) consent is missing: not granted yet in a program that requires it, or
+   * revoked (in any program).
    */
-  const mayTrack = (f = info()[2]) => {
+  const mayTrack = (f = info()[2], hold) => {
     const n = navigator;
-    return !(f.includes('g') && (n.globalPrivacyControl === true || n.doNotTrack == '1')) && (granted ?? !f.includes('c'));
+    return !(f.includes('g') && (n.globalPrivacyControl === true || n.doNotTrack == '1')) && (hold || (granted ?? !f.includes('c')));
   };
   /** The cookie writer (see `cookieJar`), made on first use. */
   const cookies = () => jar || (jar = cookieJar(call, location.hostname, location.protocol == 'https:'));
@@ -230,8 +231,9 @@ export function boot(src, net, chunk, call) {
   /** Key extraction for the current address (and, the first time, the navigation's URL). */
   const capture = () => {
     const [name, age, flags] = info();
-    // GPC/DNT and a revoke stop here; a key waiting for a program's required consent is held below.
-    if (!mayTrack(flags.replace('c', ''))) return;
+    // GPC/DNT stop here, and so does a revoke in a program that does not require consent; in one
+    // that does, a key found before a grant (none yet, or revoked since) is held below.
+    if (!mayTrack(flags, flags.includes('c'))) return;
     let at = location.href;
     let found = T(FIND, S(), ...parts(location));
     if (found == '!') return warn("this page is not on the program's domains");
@@ -278,9 +280,10 @@ export function boot(src, net, chunk, call) {
       if (held) commit(...held);
       held = 0;
     } else if (c == 'r') {
-      // Nothing is written or sent until a grant. Our cookies are deleted on every candidate
-      // domain and host-only: finding the registrable domain would write a probe cookie.
-      granted = held = 0;
+      // Nothing is written or sent until a grant (a key held for a required consent stays in
+      // memory: a later grant writes it). Our cookies are deleted on every candidate domain and
+      // host-only: finding the registrable domain would write a probe cookie.
+      granted = 0;
       for (const name of ['partnero_referral', 'partnero_partner', VISITOR_COOKIE])
         for (const domain of T(CANDIDATES, location.hostname).split(US).concat('')) d.cookie = T(COOKIE, name, '', domain, 0);
     }
