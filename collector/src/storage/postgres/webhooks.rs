@@ -6,6 +6,5 @@ crate::storage::shared_sql::webhooks::webhooks_sql!(
     sqlx::PgConnection,
     sqlx::PgPool,
     sqlx::postgres::PgRow,
-    "w.events::jsonb @> jsonb_build_array($2::text)",
     " FOR UPDATE OF d SKIP LOCKED"
 );

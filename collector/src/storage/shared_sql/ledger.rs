@@ -57,9 +57,22 @@ macro_rules! ledger_sql {
                 )
                 .await?;
             }
-            reward_event(conn, program_id, EventType::RewardCreated, reward_id).await?;
-            if !manual {
-                reward_event(conn, program_id, EventType::RewardApproved, reward_id).await?;
+            // Both events' subscribers with one query: this runs for every rewarded sale.
+            let [created, approved] = Outbox::open_each(
+                conn,
+                program_id,
+                [EventType::RewardCreated, EventType::RewardApproved],
+            )
+            .await?;
+            let approved = approved.filter(|_| !manual);
+            if created.is_some() || approved.is_some() {
+                let reward = views::reward(&customers::reward_by_id(conn, reward_id).await?);
+                if let Some(outbox) = created {
+                    outbox.write(conn, &reward).await?;
+                }
+                if let Some(outbox) = approved {
+                    outbox.write(conn, &reward).await?;
+                }
             }
             tracing::debug!(reward = %crate::rewards::describe(draft), "reward recorded");
             Ok(reward_id)

@@ -3,13 +3,13 @@
 //!
 //! Written once for both backends (`$N` placeholders): [`webhooks_sql`] expands the functions
 //! inside each backend's `webhooks` module over its storage, connection, pool and row types, with
-//! the two pieces of SQL that differ: "the webhook subscribes to event `$2`" and the row lock a
-//! delivery claim takes.
+//! the one piece of SQL that differs: the row lock a delivery claim takes. Which webhooks subscribe
+//! to an event is decided here from their event lists (one query finds them for several events).
 
 /// Expands the webhook functions for one backend:
-/// `webhooks_sql!(Storage, Connection, Pool, Row, "subscribed to $2", "claim lock")`.
+/// `webhooks_sql!(Storage, Connection, Pool, Row, "claim lock")`.
 macro_rules! webhooks_sql {
-    ($storage:ty, $conn:ty, $pool:ty, $row:ty, $subscribed:literal, $claim_lock:literal) => {
+    ($storage:ty, $conn:ty, $pool:ty, $row:ty, $claim_lock:literal) => {
         use std::time::Duration;
 
         use serde_json::Value;
@@ -42,20 +42,40 @@ macro_rules! webhooks_sql {
                 program_id: i64,
                 event: EventType,
             ) -> StorageResult<Option<Self>> {
-                let subscribers: Vec<(i64, String, String)> = sqlx::query_as(
-                    concat!(
-                        "SELECT w.id, w.key, w.url FROM webhooks w
-                         WHERE w.program_id = $1 AND w.is_active AND ",
-                        $subscribed,
-                        " ORDER BY w.id"
-                    ),
+                let [outbox] = Self::open_each(conn, program_id, [event]).await?;
+                Ok(outbox)
+            }
+
+            /// The subscribers of each of `events`, found with one query (a program has at most
+            /// 20 webhooks; their event lists are matched here).
+            pub(super) async fn open_each<const N: usize>(
+                conn: &mut $conn,
+                program_id: i64,
+                events: [EventType; N],
+            ) -> StorageResult<[Option<Self>; N]> {
+                let webhooks: Vec<(i64, String, String, String)> = sqlx::query_as(
+                    "SELECT w.id, w.key, w.url, CAST(w.events AS TEXT) FROM webhooks w
+                     WHERE w.program_id = $1 AND w.is_active ORDER BY w.id",
                 )
                 .bind(program_id)
-                .bind(event.as_str())
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(backend)?;
-                Ok((!subscribers.is_empty()).then_some(Self { event, subscribers }))
+                let subscribed: Vec<(i64, String, String, Vec<String>)> = webhooks
+                    .into_iter()
+                    .map(|(id, key, url, events)| {
+                        let events = serde_json::from_str(&events).unwrap_or_default();
+                        (id, key, url, events)
+                    })
+                    .collect();
+                Ok(events.map(|event| {
+                    let subscribers: Vec<(i64, String, String)> = subscribed
+                        .iter()
+                        .filter(|(.., names)| names.iter().any(|name| name == event.as_str()))
+                        .map(|(id, key, url, _)| (*id, key.clone(), url.clone()))
+                        .collect();
+                    (!subscribers.is_empty()).then_some(Self { event, subscribers })
+                }))
             }
 
             /// Writes one pending delivery per subscriber, due now.

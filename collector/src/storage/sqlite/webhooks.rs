@@ -6,6 +6,5 @@ crate::storage::shared_sql::webhooks::webhooks_sql!(
     sqlx::SqliteConnection,
     sqlx::SqlitePool,
     sqlx::sqlite::SqliteRow,
-    "EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value = $2)",
     ""
 );
