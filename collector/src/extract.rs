@@ -106,17 +106,27 @@ impl<S: Send + Sync> FromRequest<S> for Params {
         let query = request.uri().query().unwrap_or("").to_owned();
         let JsonBody(body) = JsonBody::from_request(request, state).await?;
         let mut params = Map::new();
-        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let name = percent_decode(name);
+        for (name, value) in query_pairs(&query) {
             if name == "v" || name.starts_with('_') {
                 continue; // cache busters
             }
-            params.insert(name, Value::String(percent_decode(value)));
+            params.insert(name, Value::String(value));
         }
         params.extend(body);
         Ok(Params(params))
     }
+}
+
+/// The decoded `name=value` pairs of a query string, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name), percent_decode(value))
+        })
+        .collect()
 }
 
 /// Decodes `%XX` escapes and `+` in a query component.

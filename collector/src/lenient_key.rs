@@ -46,6 +46,18 @@ impl<'de> Visitor<'de> for KeyText {
     }
 }
 
+/// The text of a key in a JSON value: a string as is, an integer as its decimal text; `None` for
+/// anything else (for code that reads keys from a `Value` rather than through serde).
+pub fn text_of(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Number(number) if number.is_i64() || number.is_u64() => {
+            Some(number.to_string())
+        }
+        _ => None,
+    }
+}
+
 /// A key that may be given as text or as an integer; `null` is absent.
 pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     deserializer.deserialize_any(KeyText)

@@ -16,7 +16,8 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 use crate::error::AppError;
-use crate::extract::{ApiProgram, JsonBody, percent_decode};
+use crate::extract::{ApiProgram, JsonBody, query_pairs};
+use crate::lenient_key::text_of;
 use crate::links::encode;
 use crate::state::AppState;
 
@@ -28,6 +29,9 @@ pub fn collection(
     list: MethodRouter<AppState>,
     item: MethodRouter<AppState>,
 ) -> MethodRouter<AppState> {
+    // Built once; each request only gives them the state.
+    let list = Router::new().route(path, list);
+    let item = Router::new().route(&format!("{path}/{{{field}}}"), item);
     any(move |State(state): State<AppState>, request: Request| {
         let (list, item) = (list.clone(), item.clone());
         async move {
@@ -43,14 +47,14 @@ async fn dispatch(
     state: &AppState,
     path: &'static str,
     field: &'static str,
-    list: MethodRouter<AppState>,
-    item: MethodRouter<AppState>,
+    list: Router<AppState>,
+    item: Router<AppState>,
     request: Request,
 ) -> Result<Response, AppError> {
     let method = request.method().clone();
     let wants_item = method == Method::PUT || method == Method::DELETE || method == Method::GET;
     if !wants_item {
-        return Ok(answer(Router::new().route(path, list), state, request).await);
+        return Ok(answer(list, state, request).await);
     }
     let (mut parts, body) = request.into_parts();
     let query = parts.uri.query().unwrap_or("").to_owned();
@@ -59,34 +63,26 @@ async fn dispatch(
             Ok(JsonBody(object)) => object,
             Err(error) => return Err(authenticated(&mut parts, state, error).await),
         };
-    let mut pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name), percent_decode(value))
-        })
-        .collect();
+    let mut pairs = query_pairs(&query);
     let named = match object.remove(field) {
-        Some(Value::String(name)) => Some(name),
-        Some(Value::Number(number)) if number.is_i64() || number.is_u64() => {
-            Some(number.to_string())
-        }
         Some(Value::Null) | None => pairs
             .iter()
             .position(|(name, _)| name == field)
             .map(|at| pairs.remove(at).1),
-        Some(_) => {
-            let error = AppError::invalid(field, format!("The {field} must be a string."));
-            return Err(authenticated(&mut parts, state, error).await);
-        }
+        Some(value) => match text_of(&value) {
+            Some(name) => Some(name),
+            None => {
+                let error = AppError::invalid(field, format!("The {field} must be a string."));
+                return Err(authenticated(&mut parts, state, error).await);
+            }
+        },
     };
     let rebuilt_body = Body::from(Value::Object(object).to_string());
     let Some(name) = named else {
         if method == Method::GET {
             parts.headers.remove(axum::http::header::CONTENT_LENGTH);
             let request = Request::from_parts(parts, rebuilt_body);
-            return Ok(answer(Router::new().route(path, list), state, request).await);
+            return Ok(answer(list, state, request).await);
         }
         let error = AppError::invalid(
             field,
@@ -115,9 +111,8 @@ async fn dispatch(
             return Err(authenticated(&mut parts, state, error).await);
         }
     };
-    let item_path = format!("{path}/{{{field}}}");
     let request = Request::from_parts(parts, rebuilt_body);
-    Ok(answer(Router::new().route(&item_path, item), state, request).await)
+    Ok(answer(item, state, request).await)
 }
 
 /// `error`, unless the request is not authenticated: as on every API route, a missing or wrong key

@@ -51,10 +51,7 @@ pub(crate) fn deleted() -> Response {
 pub(crate) fn key_from_body(body: &mut Map<String, Value>) -> Result<CustomerLookup, AppError> {
     // Integer keys and ids (`"key": 42`) are read as their text, as in request bodies.
     for name in ["key", "id"] {
-        if let Some(Value::Number(number)) = body.get(name)
-            && (number.is_i64() || number.is_u64())
-        {
-            let text = number.to_string();
+        if let Some(text) = body.get(name).and_then(crate::lenient_key::text_of) {
             body.insert(name.to_owned(), Value::String(text));
         }
     }
@@ -124,15 +121,8 @@ pub(crate) fn absolute_url(state: &AppState, headers: &HeaderMap, path: &str) ->
 /// refused by the handler's parameter check.
 pub(crate) fn drop_repeated_path_key(params: &mut Map<String, Value>, path_key: &str) {
     for name in ["key", "id"] {
-        let repeated = match params.get(name) {
-            Some(Value::String(text)) => text == path_key,
-            // An integer key reads as its text, as everywhere else.
-            Some(Value::Number(number)) => {
-                (number.is_i64() || number.is_u64()) && number.to_string() == path_key
-            }
-            _ => false,
-        };
-        if repeated {
+        let repeated = params.get(name).and_then(crate::lenient_key::text_of);
+        if repeated.as_deref() == Some(path_key) {
             params.remove(name);
         }
     }
