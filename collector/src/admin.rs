@@ -68,7 +68,8 @@ impl ProgramSpec {
         }
     }
 
-    fn into_settings(self) -> ProgramSettings {
+    /// The stored settings (website and domains normalized, reward units lowercased).
+    pub(crate) fn into_settings(self) -> ProgramSettings {
         ProgramSettings {
             name: self.name,
             website: self.website.trim().trim_end_matches('/').to_owned(),

@@ -152,27 +152,17 @@ pub fn encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::{Attribution, CookieTime};
-    use crate::rewards::RewardRules;
+    use crate::admin::ProgramSpec;
+    use crate::program::ProgramKind;
 
     fn settings(website: &str, url_format: UrlFormat) -> ProgramSettings {
-        ProgramSettings {
-            name: "Shop".into(),
-            website: website.into(),
-            extra_domains: vec![],
-            link_domains: vec![],
-            query_param: "ref".into(),
-            param_aliases: crate::program::default_param_aliases(),
-            link_param: "aff".into(),
-            url_format,
-            cookie_time: CookieTime::Days(30),
-            attribution: Attribution::First,
-            subdomain_links: true,
-            consent_required: false,
-            honor_gpc: false,
-            clean_url: false,
-            rewards: RewardRules::default(),
-        }
+        let mut spec = ProgramSpec::new(ProgramKind::ReferAFriend, "Shop", website);
+        spec.url_format = url_format;
+        spec.subdomain_links = true;
+        let mut settings = spec.into_settings();
+        // As given: the tests cover websites with trailing slashes and queries too.
+        settings.website = website.into();
+        settings
     }
 
     #[test]

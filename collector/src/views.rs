@@ -214,31 +214,19 @@ pub fn private_settings(program: &Program) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::{Attribution, CookieTime, ProgramKind};
-    use crate::rewards::RewardRules;
+    use crate::program::ProgramKind;
 
     fn program(website: &str, url_format: UrlFormat, subdomain_links: bool) -> Program {
+        let mut spec = crate::admin::ProgramSpec::new(ProgramKind::ReferAFriend, "Shop", website);
+        spec.url_format = url_format;
+        spec.subdomain_links = subdomain_links;
+        let mut settings = spec.into_settings();
+        settings.website = website.into();
         Program {
             id: 1,
             public_id: "AB12CD34".into(),
             kind: ProgramKind::ReferAFriend,
-            settings: ProgramSettings {
-                name: "Shop".into(),
-                website: website.into(),
-                extra_domains: vec![],
-                link_domains: vec![],
-                query_param: "ref".into(),
-                param_aliases: crate::program::default_param_aliases(),
-                link_param: "aff".into(),
-                url_format,
-                cookie_time: CookieTime::Days(30),
-                attribution: Attribution::First,
-                subdomain_links,
-                consent_required: false,
-                honor_gpc: false,
-                clean_url: false,
-                rewards: RewardRules::default(),
-            },
+            settings,
         }
     }
 
